@@ -1,0 +1,124 @@
+"""The command line: parse arguments, call one library function, format its result, pick the exit
+code. Errors are converted here, once."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import RegkitError
+from .loader import DEFAULT_DIR, Project, load_project
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Group(click.Group):
+    """Converts RegkitError to its lines and exit code; other exceptions to exit 3."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RegkitError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            for line in exc.lines():
+                click.echo(line, err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the one place unexpected errors are reported
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            click.echo(f"regkit: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+            ctx.exit(3)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="regkit")
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """regkit: regulations (规章制度) as data — lint, print, generate forms, audit records."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def org_option(f: F) -> F:
+    """The --org option shared by commands that need the organisation profile."""
+    return click.option(
+        "--org", "org", type=click.Path(path_type=Path), default=None,
+        help="Organisation profile (组织档案) YAML; default regulations/org.yaml.",
+    )(f)
+
+
+def regulations_option(f: F) -> F:
+    """The --regulations option: where the regulation YAML files are."""
+    return click.option(
+        "--regulations", "regdir", type=click.Path(path_type=Path), default=DEFAULT_DIR, show_default=True,
+        help="Folder of regulation (规章制度) YAML files.",
+    )(f)
+
+
+def load(regdir: Path, org: Path | None) -> Project:
+    """Load the project for a command."""
+    return load_project([regdir], org)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@org_option
+def lint(paths: tuple[Path, ...], org: Path | None) -> None:
+    """Validate regulation YAML files and the organisation profile.
+
+    Every problem is printed as file:line:col: message; exit 2 if any.
+    """
+    project = load_project(paths or (DEFAULT_DIR,), org)
+    n_forms = sum(len(r.forms) for r in project.regulations)
+    n_rules = sum(len(r.rules) for r in project.regulations)
+    click.echo(f"ok: {len(project.regulations)} regulations, {n_forms} forms, {n_rules} rules")
+
+
+@main.command()
+@click.option("--org", "kind", flag_value="org", help="Print the schema of the organisation profile instead.")
+@click.option("--regulation", "kind", flag_value="regulation", default=True, help="The regulation schema (default).")
+def schema(kind: str) -> None:
+    """Print the JSON Schema of the regulation YAML format (for editors)."""
+    from .schema import dumps
+
+    click.echo(dumps(kind), nl=False)
+
+
+@main.command(name="list")
+@regulations_option
+@org_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def list_(regdir: Path, org: Path | None, as_json: bool) -> None:
+    """List the regulations, their forms and their rules."""
+    from .outline import listing
+
+    data = listing(load(regdir, org))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for reg in data:
+        click.echo(f"{reg['id']}  {reg['title']}  ({reg['doc_number']}, v{reg['version']}, {reg['clauses']} clauses)")
+        for f in reg["forms"]:
+            click.echo(f"  form {f['id']}  《{f['title']}》  {f['fields']} fields")
+        for r in reg["rules"]:
+            click.echo(f"  rule {r['id']}  [{r['kind']}] {r['title']}  — {', '.join(r['citations'])}")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    main(obj={})
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

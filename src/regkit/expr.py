@@ -1,0 +1,259 @@
+"""The rule expression language: a small, safe, statically typed subset of Python expression
+syntax, compiled to SQL so rules are evaluated over columns (DuckDB), never per record.
+
+Names are the form's field keys, the regulation's parameters and ``as_of``; ``other.key`` is the
+matched record in ``requires`` rules. Operators: ``and or not``, comparisons, ``in [..]``,
+``is None``/``is not None``, ``+ -`` on numbers and on dates with days. Functions: ``len(list)``,
+``days(a, b)`` (b - a in days), ``empty(x)``, ``month(date)`` (``YYYY-MM``). Nothing else parses:
+no attribute access but ``other.``, no calls but these, no subscripts, no lambdas.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model import Form, Regulation
+
+FIELD_TYPES = {
+    "text": "text", "multiline": "text", "choice": "text", "person": "text", "department": "text",
+    "phone": "text", "month": "text", "integer": "number", "amount": "number", "date": "date",
+    "boolean": "boolean", "list": "list", "multichoice": "list", "table": "table",
+}
+PARAM_TYPES = {"integer": "number", "decimal": "number", "text": "text", "choice": "text"}
+
+
+class ExprError(Exception):
+    """Raised when an expression does not parse, names something unknown or mixes types."""
+
+
+@dataclass
+class Scope:
+    """What an expression may name: fields (with types), parameters, and the matched ``other``."""
+
+    fields: dict[str, str]
+    params: dict[str, str] = field(default_factory=dict)
+    other: dict[str, str] | None = None
+    choices: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def for_form(cls, form: Form, reg: Regulation, regs: dict[str, Regulation] | None = None) -> Scope:
+        """The scope of a rule reading ``form`` in regulation ``reg``."""
+        return cls(
+            fields={f.key: FIELD_TYPES[f.type] for f in form.fields},
+            params={p.key: PARAM_TYPES[p.type] for p in reg.parameters},
+            choices={f.key: list(f.choices) for f in form.fields if f.choices},
+        )
+
+    def with_other(self, other: Form) -> Scope:
+        """This scope plus ``other.*`` naming the fields of the matched record."""
+        return Scope(self.fields, self.params, {f.key: FIELD_TYPES[f.type] for f in other.fields}, self.choices)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """An expression compiled to SQL, with its type and the parameters it reads."""
+
+    sql: str
+    type: str
+    params: frozenset[str] = frozenset()
+
+
+_CMP = {ast.Eq: "=", ast.NotEq: "<>", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+
+
+def compile_expr(source: str, scope: Scope, *, want: str | None = None, this: str = "r", other: str = "o") -> Compiled:
+    """Parse, type-check and compile an expression to SQL over table aliases ``this``/``other``.
+    Parameters become ``$p_<key>`` and the audit date ``$as_of``."""
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExprError(f"syntax error at column {exc.offset or 0} in {source!r}") from None
+    c = _Compiler(scope, this, other)
+    sql, typ = c.visit(tree.body)
+    if want and typ != want and not (want == "boolean" and typ == "null"):
+        raise ExprError(f"{source!r} is {typ}, a rule needs {want}")
+    return Compiled(sql, typ, frozenset(c.params))
+
+
+class _Compiler:
+    def __init__(self, scope: Scope, this: str, other: str) -> None:
+        self.scope, self.this, self.other = scope, this, other
+        self.params: set[str] = set()
+
+    def visit(self, node: ast.AST) -> tuple[str, str]:
+        method = getattr(self, "v_" + type(node).__name__, None)
+        if method is None:
+            raise ExprError(f"{type(node).__name__.lower()} is not allowed in rule expressions")
+        result: tuple[str, str] = method(node)
+        return result
+
+    def v_Constant(self, node: ast.Constant) -> tuple[str, str]:
+        v = node.value
+        if v is None:
+            return "NULL", "null"
+        if isinstance(v, bool):
+            return ("TRUE" if v else "FALSE"), "boolean"
+        if isinstance(v, (int, float)):
+            return repr(v), "number"
+        if isinstance(v, str):
+            return "'" + v.replace("'", "''") + "'", "text"
+        raise ExprError(f"constant {v!r} is not allowed")
+
+    def v_Name(self, node: ast.Name) -> tuple[str, str]:
+        n = node.id
+        if n == "as_of":
+            return "CAST($as_of AS DATE)", "date"
+        if n in self.scope.fields:
+            typ = self.scope.fields[n]
+            if typ == "table":
+                raise ExprError(f"table field {n!r} cannot be used in an expression")
+            return f'{self.this}."{n}"', typ
+        if n in self.scope.params:
+            self.params.add(n)
+            typ = self.scope.params[n]
+            return (f"CAST($p_{n} AS DOUBLE)" if typ == "number" else f"CAST($p_{n} AS VARCHAR)"), typ
+        raise ExprError(f"unknown name {n!r} (not a field, parameter or as_of)")
+
+    def v_Attribute(self, node: ast.Attribute) -> tuple[str, str]:
+        if not (isinstance(node.value, ast.Name) and node.value.id == "other"):
+            raise ExprError("only other.<field> may use a dot")
+        if self.scope.other is None:
+            raise ExprError("other.<field> is only for requires rules")
+        if node.attr not in self.scope.other:
+            raise ExprError(f"unknown field other.{node.attr}")
+        return f'{self.other}."{node.attr}"', self.scope.other[node.attr]
+
+    def v_BoolOp(self, node: ast.BoolOp) -> tuple[str, str]:
+        parts = []
+        for v in node.values:
+            sql, typ = self.visit(v)
+            self._need(typ, "boolean", v)
+            parts.append(sql)
+        op = " AND " if isinstance(node.op, ast.And) else " OR "
+        return "(" + op.join(parts) + ")", "boolean"
+
+    def v_UnaryOp(self, node: ast.UnaryOp) -> tuple[str, str]:
+        sql, typ = self.visit(node.operand)
+        if isinstance(node.op, ast.Not):
+            self._need(typ, "boolean", node.operand)
+            return f"(NOT {sql})", "boolean"
+        if isinstance(node.op, ast.USub):
+            self._need(typ, "number", node.operand)
+            return f"(-{sql})", "number"
+        raise ExprError("unary operator not allowed")
+
+    def v_BinOp(self, node: ast.BinOp) -> tuple[str, str]:
+        ls, lt = self.visit(node.left)
+        rs, rt = self.visit(node.right)
+        if isinstance(node.op, ast.Add):
+            if lt == rt == "number":
+                return f"({ls} + {rs})", "number"
+            if lt == "date" and rt == "number":
+                return f"({ls} + CAST({rs} AS INTEGER))", "date"
+        elif isinstance(node.op, ast.Sub):
+            if lt == rt == "number":
+                return f"({ls} - {rs})", "number"
+            if lt == "date" and rt == "number":
+                return f"({ls} - CAST({rs} AS INTEGER))", "date"
+            if lt == rt == "date":
+                return f"date_diff('day', {rs}, {ls})", "number"
+        raise ExprError(f"cannot apply {type(node.op).__name__.lower()} to {lt} and {rt}")
+
+    def v_Compare(self, node: ast.Compare) -> tuple[str, str]:
+        parts = []
+        left = node.left
+        ls, lt = self.visit(left)
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            if isinstance(op, (ast.Is, ast.IsNot)):
+                if not (isinstance(right, ast.Constant) and right.value is None):
+                    raise ExprError("'is' only compares with None")
+                parts.append(f"({ls} IS {'NOT ' if isinstance(op, ast.IsNot) else ''}NULL)")
+                continue
+            if isinstance(op, (ast.In, ast.NotIn)):
+                if not isinstance(right, (ast.List, ast.Tuple)):
+                    if lt == "text":
+                        rs, rt = self.visit(right)
+                        if rt == "list":
+                            neg = "NOT " if isinstance(op, ast.NotIn) else ""
+                            parts.append(f"({neg}list_contains({rs}, {ls}))")
+                            continue
+                    raise ExprError("'in' takes a list literal [..] or a list field")
+                items = []
+                for elt in right.elts:
+                    s, t = self.visit(elt)
+                    self._comparable(lt, t, elt)
+                    self._check_choice(left, elt)
+                    items.append(s)
+                neg = "NOT " if isinstance(op, ast.NotIn) else ""
+                parts.append(f"({ls} {neg}IN ({', '.join(items)}))")
+                continue
+            rs, rt = self.visit(right)
+            self._comparable(lt, rt, right)
+            self._check_choice(left, right)
+            self._check_choice(right, left)
+            parts.append(f"({ls} {_CMP[type(op)]} {rs})")
+            left, ls, lt = right, rs, rt
+        return ("(" + " AND ".join(parts) + ")" if len(parts) > 1 else parts[0]), "boolean"
+
+    def v_Call(self, node: ast.Call) -> tuple[str, str]:
+        if not isinstance(node.func, ast.Name) or node.keywords:
+            raise ExprError("only len(), days(), empty() and month() may be called")
+        name, args = node.func.id, [self.visit(a) for a in node.args]
+        sig = {"len": 1, "days": 2, "empty": 1, "month": 1}
+        if name not in sig:
+            raise ExprError(f"unknown function {name}()")
+        if len(args) != sig[name]:
+            raise ExprError(f"{name}() takes {sig[name]} argument(s)")
+        if name == "len":
+            self._need(args[0][1], "list", node.args[0])
+            return f"coalesce(len({args[0][0]}), 0)", "number"
+        if name == "days":
+            self._need(args[0][1], "date", node.args[0])
+            self._need(args[1][1], "date", node.args[1])
+            return f"date_diff('day', {args[0][0]}, {args[1][0]})", "number"
+        if name == "month":
+            self._need(args[0][1], "date", node.args[0])
+            return f"strftime({args[0][0]}, '%Y-%m')", "text"
+        sql, typ = args[0]
+        if typ == "list":
+            return f"({sql} IS NULL OR len({sql}) = 0)", "boolean"
+        if typ == "text":
+            return f"({sql} IS NULL OR {sql} = '')", "boolean"
+        return f"({sql} IS NULL)", "boolean"
+
+    def _need(self, got: str, want: str, node: ast.AST) -> None:
+        if got != want and got != "null":
+            raise ExprError(f"{ast.unparse(node)!r} is {got}, expected {want}")
+
+    def _comparable(self, a: str, b: str, node: ast.AST) -> None:
+        if a != b and "null" not in (a, b):
+            raise ExprError(f"cannot compare {a} with {b} ({ast.unparse(node)!r})")
+
+    def _check_choice(self, left: ast.AST, right: ast.AST) -> None:
+        if isinstance(left, ast.Name) and isinstance(right, ast.Constant) and isinstance(right.value, str):
+            choices = self.scope.choices.get(left.id)
+            if choices and right.value not in choices:
+                raise ExprError(f"{right.value!r} is not a choice of {left.id} ({' / '.join(choices)})")
+
+
+def references(source: str) -> set[str]:
+    """The bare names an expression uses (for documentation and coverage tables)."""
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def as_sql_literal(value: Any) -> str:
+    """A constant from a rule (never a record value) as SQL text."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"

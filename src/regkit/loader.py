@@ -1,0 +1,398 @@
+"""Loading regulations and the organisation profile: strict YAML, schema validation, and every
+cross-reference resolved. Every problem is reported with its YAML location, then loading stops."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import expr
+from .errors import InputError, Problem
+from .model import (
+    PARAM_RE,
+    ApprovalRule,
+    CadenceRule,
+    Clause,
+    ConflictRule,
+    DeadlineRule,
+    ExprRule,
+    Form,
+    Org,
+    Regulation,
+    RequiresRule,
+    StubRule,
+)
+from .yamlsafe import Located, Path_, implicit_hint, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+DEFAULT_DIR = Path("regulations")
+ORG_FILE = "org.yaml"
+
+
+@dataclass
+class Project:
+    """The regulations and the organisation profile, loaded and cross-checked."""
+
+    regulations: list[Regulation]
+    org: Org
+    files: dict[str, str]  # regulation id -> file it came from
+
+    def regulation(self, rid: str) -> Regulation | None:
+        """The regulation with this id, or None."""
+        return next((r for r in self.regulations if r.id == rid), None)
+
+    def forms(self) -> Iterator[tuple[Regulation, Form]]:
+        """Every form with its regulation."""
+        for r in self.regulations:
+            for f in r.forms:
+                yield r, f
+
+    def form(self, fid: str) -> tuple[Regulation, Form] | None:
+        """The form with this id and its regulation, or None."""
+        return next(((r, f) for r, f in self.forms() if f.id == fid), None)
+
+    def param(self, reg: Regulation, key: str) -> Any:
+        """The value of a parameter: the profile's, else the regulation's default. ``key`` may be
+        qualified as ``regulation-id:key``."""
+        if ":" in key:
+            rid, key = key.split(":", 1)
+            other = self.regulation(rid)
+            if other is None:
+                raise KeyError(rid)
+            reg = other
+        p = reg.parameter(key)
+        if p is None:
+            raise KeyError(key)
+        return self.org.parameters.get(reg.id, {}).get(key, p.default)
+
+    def params(self, reg: Regulation) -> dict[str, Any]:
+        """All parameter values of a regulation."""
+        return {p.key: self.param(reg, p.key) for p in reg.parameters}
+
+
+def _validate(model: type[M], loc: Located) -> tuple[M | None, list[Problem]]:
+    try:
+        return model.model_validate(loc.data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.endswith("Rule")))
+            path = _data_path(path, loc)
+            problems.append(loc.problem(path, _message(err, path, loc), key=err["type"] == "extra_forbidden"))
+        return None, problems
+
+
+def _data_path(path: tuple[Any, ...], loc: Located) -> Path_:
+    # pydantic puts the discriminator tag ("approval") into loc paths of union members
+    out: list[Any] = []
+    node: Any = loc.data
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and part not in node and isinstance(part, str) and part in (
+            "approval", "stub_signatures", "deadline", "cadence", "requires", "conflict", "expr"
+        ):
+            continue
+        else:
+            out.append(part)
+            node = None
+    return tuple(out)
+
+
+def _message(err: Any, path: Path_, loc: Located) -> str:
+    kind = err["type"]
+    name = path[-1] if path else "document"
+    if kind == "extra_forbidden":
+        return f"unknown key {name!r}"
+    if kind == "missing":
+        return f"missing required key {name!r}"
+    if kind == "union_tag_invalid":
+        return f"unknown rule kind {err['input'].get('kind')!r}" if isinstance(err["input"], dict) else err["msg"]
+    value = err.get("input")
+    msg = f"{name}: {err['msg']}"
+    if kind in ("string_type", "string_pattern_mismatch") or isinstance(value, (bool, int, float, dt.date)):
+        msg += implicit_hint(loc, path, value)
+    return msg.replace("Value error, ", "")
+
+
+def load_regulation_file(path: Path) -> tuple[Regulation | None, Located | None, list[Problem]]:
+    """Read and schema-check one regulation file; references are checked by ``load_project``."""
+    try:
+        loc = load_yaml(path)
+    except InputError as exc:
+        return None, None, exc.problems
+    if not isinstance(loc.data, dict):
+        return None, loc, [loc.problem((), "a regulation file is a mapping (id:, title:, ...)")]
+    reg, problems = _validate(Regulation, loc)
+    return reg, loc, problems
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], Path | None]:
+    """Regulation files and the organisation profile among the given files and folders."""
+    regs: list[Path] = []
+    org: Path | None = None
+    for p in paths:
+        files = sorted(p.glob("*.y*ml")) if p.is_dir() else [p]
+        for f in files:
+            if f.name == ORG_FILE:
+                org = f
+            else:
+                regs.append(f)
+    return regs, org
+
+
+def load_project(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str | None = None) -> Project:
+    """Load and cross-check regulations and the organisation profile; raise InputError with every
+    problem found."""
+    plist = [Path(p) for p in paths]
+    for p in plist:
+        if not p.exists():
+            raise InputError.at(str(p), 1, 1, "no such file or folder")
+    reg_files, found_org = discover(plist)
+    org_path = Path(org) if org else found_org or DEFAULT_DIR / ORG_FILE
+    problems: list[Problem] = []
+    regs: list[tuple[Regulation, Located]] = []
+    files: dict[str, str] = {}
+    for f in reg_files:
+        reg, loc, probs = load_regulation_file(f)
+        problems += probs
+        if reg is not None and loc is not None:
+            if reg.id in files:
+                problems.append(loc.problem(("id",), f"regulation id {reg.id!r} also defined in {files[reg.id]}"))
+            files[reg.id] = str(f)
+            regs.append((reg, loc))
+    org_model: Org | None = None
+    org_loc: Located | None = None
+    if not org_path.exists():
+        problems.append(Problem(str(org_path), 1, 1, "organisation profile not found (give --org FILE)"))
+    else:
+        try:
+            org_loc = load_yaml(org_path)
+            org_model, probs = _validate(Org, org_loc)
+            problems += probs
+        except InputError as exc:
+            problems += exc.problems
+    if not problems:
+        assert org_model is not None and org_loc is not None
+        problems += check_references(regs, org_model, org_loc)
+    if problems:
+        raise InputError(problems)
+    assert org_model is not None
+    return Project([r for r, _ in regs], org_model, files)
+
+
+def _clause_paths(nodes: list[Clause], base: Path_) -> Iterator[tuple[Clause, Path_]]:
+    for i, c in enumerate(nodes):
+        yield c, base + (i,)
+        yield from _clause_paths(c.children, base + (i, "children"))
+
+
+def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: Located) -> list[Problem]:
+    """Every reference resolved: clauses, forms, fields, parameters, roles; every id unique."""
+    problems: list[Problem] = []
+    by_id = {r.id: r for r, _ in regs}
+    forms: dict[str, tuple[Regulation, Form]] = {}
+    rule_ids: dict[str, str] = {}
+    all_roles = {n for r, _ in regs for n in r.role_names()}
+    for reg, loc in regs:
+        seen: dict[str, Path_] = {}
+        for c, path in _clause_paths(reg.body, ("body",)):
+            if c.id in seen:
+                problems.append(loc.problem(path + ("id",), f"duplicate clause id {c.id!r}"))
+            seen[c.id] = path
+            for attr in ("title", "text"):
+                for m in PARAM_RE.finditer(getattr(c, attr) or ""):
+                    if reg.parameter(m.group(1)) is None:
+                        problems.append(loc.problem(path + (attr,), f"unknown parameter {{{m.group(1)}}}"))
+        problems += _unique(loc, "parameters", [p.key for p in reg.parameters], "parameter")
+        problems += _unique(loc, "roles", [r.name for r in reg.roles], "role")
+        for i, f in enumerate(reg.forms):
+            if f.id in forms:
+                problems.append(loc.problem(("forms", i, "id"), f"duplicate form id {f.id!r}"))
+            forms[f.id] = (reg, f)
+        for i, rule in enumerate(reg.rules):
+            if rule.id in rule_ids:
+                problems.append(loc.problem(("rules", i, "id"), f"duplicate rule id {rule.id!r}"))
+            rule_ids[rule.id] = reg.id
+    for reg, loc in regs:
+        roles = reg.role_names()
+
+        def role_ok(name: str | None, path: Path_, roles: set[str] = roles, loc: Located = loc) -> None:
+            if name is not None and name not in roles:
+                problems.append(loc.problem(path, f"unknown role {name!r} (declare it under roles:)"))
+
+        for i, form in enumerate(reg.forms):
+            fp: Path_ = ("forms", i)
+            for j, cid in enumerate(form.clauses):
+                if reg.clause(cid) is None:
+                    problems.append(loc.problem(fp + ("clauses", j), f"unknown clause {cid!r}"))
+            role_ok(form.filled_by, fp + ("filled_by",))
+            problems += _unique(loc, fp + ("fields",), [f.key for f in form.fields], "field")
+            for j, fld in enumerate(form.fields):
+                role_ok(fld.role, fp + ("fields", j, "role"))
+                for k, col in enumerate(fld.columns or []):
+                    role_ok(col.role, fp + ("fields", j, "columns", k, "role"))
+                if fld.columns:
+                    problems += _unique(loc, fp + ("fields", j, "columns"), [c.key for c in fld.columns], "column")
+            if form.stub:
+                for j, key in enumerate(form.stub.fields):
+                    if form.field(key) is None:
+                        problems.append(loc.problem(fp + ("stub", "fields", j), f"unknown field {key!r} of form {form.id}"))
+            if form.period and form.field(form.period) is None:
+                problems.append(loc.problem(fp + ("period",), f"unknown field {form.period!r} of form {form.id}"))
+        for i, rule in enumerate(reg.rules):
+            rp: Path_ = ("rules", i)
+
+            def bad(path: Path_, msg: str, rp: Path_ = rp, loc: Located = loc) -> None:
+                problems.append(loc.problem(rp + path, msg))
+
+            for j, ref in enumerate(rule.clauses):
+                if _clause(by_id, reg, ref) is None:
+                    bad(("clauses", j), f"unknown clause {ref!r}")
+            form = None
+            if rule.form is not None:
+                hit = forms.get(rule.form)
+                if hit is None:
+                    bad(("form",), f"unknown form {rule.form!r}")
+                else:
+                    form = hit[1]
+            elif not isinstance(rule, CadenceRule):
+                bad(("form",), "missing required key 'form'")
+
+            def field_ok(key: str | None, path: Path_, of: Form | None = form, **_: Any) -> None:
+                if key is not None and of is not None and of.field(key) is None:
+                    bad(path, f"unknown field {key!r} of form {of.id}")
+
+            if rule.person:
+                if rule.person.startswith("role:"):
+                    role_ok(rule.person[5:], rp + ("person",))
+                else:
+                    field_ok(rule.person, ("person",))
+            if rule.fine:
+                if _param(by_id, reg, rule.fine.amount) is None:
+                    bad(("fine", "amount"), f"unknown parameter {rule.fine.amount!r}")
+                if _clause(by_id, reg, rule.fine.clause) is None:
+                    bad(("fine", "clause"), f"unknown clause {rule.fine.clause!r}")
+            scope = expr.Scope.for_form(form, reg, by_id) if form else None
+            if rule.when and scope:
+                _expr_ok(rule.when, scope, ("when",), bad)
+            if isinstance(rule, ApprovalRule):
+                field_ok(rule.field, ("field",))
+                field_ok(rule.date_field, ("date_field",))
+                field_ok(rule.not_after, ("not_after",))
+                role_ok(rule.role, rp + ("role",))
+                if rule.department and not any(d.name == rule.department for d in org.departments):
+                    bad(("department",), f"unknown department {rule.department!r}")
+            elif isinstance(rule, StubRule):
+                field_ok(rule.departments_field, ("departments_field",))
+                field_ok(rule.signed_field, ("signed_field",))
+            elif isinstance(rule, DeadlineRule):
+                field_ok(rule.due, ("due",))
+                field_ok(rule.done, ("done",))
+                if isinstance(rule.days, str) and _param(by_id, reg, rule.days) is None:
+                    bad(("days",), f"unknown parameter {rule.days!r}")
+            elif isinstance(rule, CadenceRule):
+                field_ok(rule.date_field, ("date_field",))
+                if rule.period not in ("week", "month", "quarter", "year") and _param(by_id, reg, rule.period) is None:
+                    bad(("period",), f"unknown parameter {rule.period!r}")
+                if rule.responsible:
+                    if not rule.responsible.startswith("role:"):
+                        bad(("responsible",), "responsible is written role:NAME")
+                    else:
+                        role_ok(rule.responsible[5:], rp + ("responsible",))
+            elif isinstance(rule, RequiresRule):
+                other = forms.get(rule.other)
+                if other is None:
+                    bad(("other",), f"unknown form {rule.other!r}")
+                for mine, theirs in rule.match.items():
+                    field_ok(mine, ("match", mine))
+                    if other:
+                        field_ok(theirs, ("match", mine), of=other[1])
+                if rule.where and scope and other:
+                    _expr_ok(rule.where, scope.with_other(other[1]), ("where",), bad)
+            elif isinstance(rule, ConflictRule):
+                for j, key in enumerate(rule.key):
+                    field_ok(key, ("key", j))
+                for j, key in enumerate(rule.agree):
+                    field_ok(key, ("agree", j))
+            elif isinstance(rule, ExprRule) and scope:
+                _expr_ok(rule.check, scope, ("assert",), bad)
+    problems += _check_org(org, org_loc, by_id, all_roles)
+    return problems
+
+
+def _expr_ok(source: str, scope: expr.Scope, path: Path_, bad: Any) -> None:
+    try:
+        expr.compile_expr(source, scope, want="boolean")
+    except expr.ExprError as exc:
+        bad(path, f"expression: {exc}")
+
+
+def _unique(loc: Located, base: str | Path_, names: list[str], what: str) -> list[Problem]:
+    base_t: Path_ = (base,) if isinstance(base, str) else base
+    seen: set[str] = set()
+    out = []
+    for i, n in enumerate(names):
+        if n in seen:
+            out.append(loc.problem(base_t + (i,), f"duplicate {what} {n!r}"))
+        seen.add(n)
+    return out
+
+
+def _qualified(by_id: dict[str, Regulation], reg: Regulation, ref: str) -> tuple[Regulation | None, str]:
+    if ":" in ref:
+        rid, key = ref.split(":", 1)
+        return by_id.get(rid), key
+    return reg, ref
+
+
+def _clause(by_id: dict[str, Regulation], reg: Regulation, ref: str) -> Clause | None:
+    target, key = _qualified(by_id, reg, ref)
+    return target.clause(key) if target else None
+
+
+def _param(by_id: dict[str, Regulation], reg: Regulation, ref: str) -> Any:
+    target, key = _qualified(by_id, reg, ref)
+    return target.parameter(key) if target else None
+
+
+def _check_org(org: Org, loc: Located, regs: dict[str, Regulation], roles: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    names = [d.name for d in org.departments]
+    problems += _unique(loc, "departments", names, "department")
+    problems += _unique(loc, "people", [p.name for p in org.people], "person")
+    for i, person in enumerate(org.people):
+        if person.department not in names:
+            problems.append(loc.problem(("people", i, "department"), f"unknown department {person.department!r}"))
+        for j, role in enumerate(person.roles):
+            if role not in roles:
+                problems.append(loc.problem(("people", i, "roles", j), f"unknown role {role!r}: no regulation names it"))
+    for rid, values in org.parameters.items():
+        reg = regs.get(rid)
+        if reg is None:
+            problems.append(loc.problem(("parameters", rid), f"unknown regulation {rid!r}", key=True))
+            continue
+        for key, value in values.items():
+            p = reg.parameter(key)
+            path: Path_ = ("parameters", rid, key)
+            if p is None:
+                problems.append(loc.problem(path, f"unknown parameter {key!r} of {rid}", key=True))
+            elif p.type == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
+                problems.append(loc.problem(path, f"{key}: expected an integer, got {value!r}"))
+            elif p.type == "decimal" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                problems.append(loc.problem(path, f"{key}: expected a number, got {value!r}"))
+            elif p.type in ("text", "choice") and not isinstance(value, str):
+                problems.append(loc.problem(path, f"{key}: expected text, got {value!r}{implicit_hint(loc, path, value)}"))
+            elif p.type == "choice" and p.choices and value not in p.choices:
+                problems.append(loc.problem(path, f"{key}: {value!r} is not one of {', '.join(p.choices)}"))
+    return problems

@@ -1,0 +1,341 @@
+"""The regulation format: a regulation, its clauses, parameters, roles, forms and rules; and the
+organisation profile. Pydantic models, so the JSON Schema (``regkit schema``) comes from here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
+ClauseId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+([.-][a-z0-9]+)*$")]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+# A parameter or clause named from another regulation: ``market-department:fine_operating``.
+Ref = Annotated[str, StringConstraints(pattern=r"^([a-z][a-z0-9-]*:)?[a-z0-9][a-z0-9._-]*$")]
+SeedRef = Annotated[str, StringConstraints(pattern=r"^\d{3}:\d+$")]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+PARAM_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Revision(_Strict):
+    """One line of the revision record (修订记录)."""
+
+    version: Text
+    date: dt.date
+    by: Text = Field(description="who made the change (修订人/部门)")
+    change: Text = Field(description="what changed (修订内容)")
+
+
+class Parameter(_Strict):
+    """A typed value the text refers to as ``{key}``; its value comes from the organisation profile."""
+
+    key: Key
+    label: Text = Field(description="Chinese name, e.g. 每周值班天数")
+    type: Literal["integer", "decimal", "text", "choice"] = "text"
+    default: int | float | str | None = None
+    unit: str | None = Field(None, description="printed after the value, e.g. 天, 元")
+    choices: list[Text] | None = None
+    description: str | None = None
+
+
+class Role(_Strict):
+    """A role the regulation names (经办人, 部门经理, 调度员, ...)."""
+
+    name: Text
+    aliases: list[Text] = Field(default_factory=list, description="other names the text uses, e.g. 部门领导")
+    description: str | None = None
+
+
+class Clause(_Strict):
+    """A heading or clause in the regulation's own numbering hierarchy."""
+
+    id: ClauseId = Field(description="stable id, unique in the regulation, e.g. s8.3.3")
+    num: str | None = Field(None, description="the number as printed: 第八节, 三、, 3、, 第一条, （一）")
+    title: str | None = None
+    text: str | None = Field(None, description="the clause text; {key} inserts a parameter value")
+    source: SeedRef | None = Field(None, description="provenance: seed number and line, e.g. 002:88")
+    added: bool = Field(False, description="true where the editors completed a seed that is cut off")
+    note: str | None = Field(None, description="editorial note, not printed")
+    children: list[Clause] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Clause:
+        if self.added and self.source:
+            raise ValueError("a clause is either from a seed (source) or added, not both")
+        if not self.added and not self.source:
+            raise ValueError("give the clause's source (seed:line) or mark it added: true")
+        if not (self.title or self.text or self.children):
+            raise ValueError("a clause needs a title, a text or children")
+        return self
+
+    def walk(self) -> Iterator[Clause]:
+        """This clause and all below it, in document order."""
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+
+FieldType = Literal[
+    "text", "multiline", "integer", "amount", "date", "month", "choice", "multichoice",
+    "list", "person", "department", "boolean", "phone", "table",
+]
+
+
+class FormField(_Strict):
+    """One field of a form."""
+
+    key: Key
+    label: Text
+    type: FieldType = "text"
+    required: bool = True
+    choices: list[Text] | None = None
+    role: str | None = Field(None, description="for person fields: the role the person acts in")
+    sign: bool = Field(False, description="printed as a signature cell at the foot of the form")
+    part: Literal["main", "stub"] = Field("main", description="stub: printed on the 存根 part too")
+    help: str | None = Field(None, description="hint printed under the field or in the tooltip")
+    width: int | None = Field(None, ge=1, le=20, description="relative column width in table forms")
+    columns: list[FormField] | None = Field(None, description="for table fields: the row's columns")
+    rows: int = Field(8, ge=1, le=60, description="for table fields: blank rows printed")
+
+    @model_validator(mode="after")
+    def _shape(self) -> FormField:
+        if self.type in ("choice", "multichoice") and not self.choices:
+            raise ValueError(f"field {self.key}: a {self.type} field needs choices")
+        if self.type != "table" and self.columns:
+            raise ValueError(f"field {self.key}: only table fields have columns")
+        if self.type == "table" and not self.columns:
+            raise ValueError(f"field {self.key}: a table field needs columns")
+        return self
+
+
+class Stub(_Strict):
+    """The 存根 part of a form, cut off along a 骑缝 line and kept by the issuing department."""
+
+    title: Text = "存根"
+    keeper: str | None = Field(None, description="who keeps the stub, e.g. 市场部")
+    fields: list[Key] = Field(description="field keys printed on the stub (the number is always there)")
+
+
+class Form(_Strict):
+    """A form the regulation requires."""
+
+    id: Slug
+    title: Text = Field(description="the form's name without 《》")
+    version: int = Field(1, ge=1)
+    clauses: list[ClauseId] = Field(min_length=1, description="the clause(s) that require the form")
+    number_prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,6}$")] = Field(
+        description="prefix of the form number (编号), e.g. QF")
+    filled_by: str | None = Field(None, description="the role that fills it in")
+    description: str | None = None
+    fields: list[FormField] = Field(min_length=1)
+    stub: Stub | None = None
+    period: str | None = Field(None, description="for periodic forms: the field naming the period")
+
+    def field(self, key: str) -> FormField | None:
+        """The field with this key, or None."""
+        return next((f for f in self.fields if f.key == key), None)
+
+    @property
+    def table(self) -> FormField | None:
+        """The repeating table of a table form, or None."""
+        return next((f for f in self.fields if f.type == "table"), None)
+
+
+class Fine(_Strict):
+    """The fine a breach carries: a parameter holding the amount and the clause imposing it."""
+
+    amount: Ref = Field(description="parameter key with the amount, e.g. market-department:fine_operating")
+    clause: Ref = Field(description="the clause imposing it, e.g. market-department:s11.1")
+
+
+class _Rule(_Strict):
+    id: Slug
+    title: Text = Field(description="short Chinese name of the duty")
+    clauses: list[Ref] = Field(min_length=1, description="the clause(s) the rule enforces")
+    form: Slug | None = Field(None, description="the form whose records the rule reads")
+    person: str | None = Field(None, description="field naming the responsible person, or role:NAME")
+    severity: Literal["error", "warning"] = "error"
+    fine: Fine | None = None
+    when: str | None = Field(None, description="expression: the rule applies only to records where it holds")
+    message: Text = Field(description="Chinese message; {field} inserts a record value")
+
+
+class ApprovalRule(_Rule):
+    """The record must be approved by a person holding ``role`` (in ``department``), in time."""
+
+    kind: Literal["approval"]
+    field: Key = Field(description="the field naming the approver")
+    role: Text
+    department: str | None = None
+    date_field: Key | None = Field(None, description="the approval date")
+    not_after: Key | None = Field(None, description="the approval date must not be after this field")
+
+
+class StubRule(_Rule):
+    """Each department the form was sent to signed its stub by that department's head."""
+
+    kind: Literal["stub_signatures"]
+    departments_field: Key
+    signed_field: Key
+
+
+class DeadlineRule(_Rule):
+    """``done`` happened by ``due`` (+ ``days``); with no ``done``, as-of must not be past due."""
+
+    kind: Literal["deadline"]
+    due: Key = Field(description="date field the deadline counts from")
+    days: int | Ref = Field(0, description="days added to due (negative: before), or a parameter")
+    done: Key | None = Field(None, description="date field recording when the duty was done")
+
+
+class CadenceRule(_Rule):
+    """A record of ``form`` exists for every period of the audit window."""
+
+    kind: Literal["cadence"]
+    date_field: Key = Field(description="date or month field placing the record in a period")
+    period: Literal["week", "month", "quarter", "year"] | Ref = "month"
+    month: int | None = Field(None, ge=1, le=12, description="for yearly duties: the month they fall in")
+    responsible: str | None = Field(None, description="role:NAME answerable for a missing period")
+
+
+class RequiresRule(_Rule):
+    """Each record (where ``when`` holds) has a matching record of ``other`` where ``where`` holds."""
+
+    kind: Literal["requires"]
+    other: Slug
+    match: dict[Key, Key] = Field(description="this form's field: the other form's field")
+    where: str | None = Field(None, description="expression over other.* and this record")
+
+
+class ConflictRule(_Rule):
+    """Records of the form that share ``key`` fields must agree on ``agree`` fields."""
+
+    kind: Literal["conflict"]
+    key: list[Key] = Field(min_length=1)
+    agree: list[Key] = Field(min_length=1)
+
+
+class ExprRule(_Rule):
+    """An expression that must hold for each record (where ``when`` holds)."""
+
+    kind: Literal["expr"]
+    check: Text = Field(alias="assert", description="expression that must be true")
+
+
+Rule = Annotated[
+    Union[ApprovalRule, StubRule, DeadlineRule, CadenceRule, RequiresRule, ConflictRule, ExprRule],
+    Field(discriminator="kind"),
+]
+
+
+class Seed(_Strict):
+    """Where the regulation's text comes from."""
+
+    file: Text = Field(description="seed file name under shared/seeds")
+    part: str | None = Field(None, description="which part of the seed, e.g. 版本3")
+
+
+class Regulation(_Strict):
+    """One regulation: metadata, parameters, roles, body, forms and rules."""
+
+    id: Slug
+    title: Text
+    doc_number: Text = Field(description="document number without the company prefix, e.g. 〔2026〕3号")
+    version: Text
+    effective: dt.date
+    department: Text = Field(description="issuing department")
+    seeds: list[Seed] = Field(min_length=1)
+    revisions: list[Revision] = Field(min_length=1)
+    parameters: list[Parameter] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list)
+    body: list[Clause] = Field(min_length=1)
+    forms: list[Form] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+
+    def clauses(self) -> Iterator[Clause]:
+        """Every clause in document order."""
+        for c in self.body:
+            yield from c.walk()
+
+    def clause(self, cid: str) -> Clause | None:
+        """The clause with this id, or None."""
+        return next((c for c in self.clauses() if c.id == cid), None)
+
+    def form(self, fid: str) -> Form | None:
+        """The form with this id, or None."""
+        return next((f for f in self.forms if f.id == fid), None)
+
+    def parameter(self, key: str) -> Parameter | None:
+        """The parameter with this key, or None."""
+        return next((p for p in self.parameters if p.key == key), None)
+
+    def role_names(self) -> set[str]:
+        """Every role name and alias the regulation declares."""
+        return {n for r in self.roles for n in (r.name, *r.aliases)}
+
+    def citation(self, cid: str) -> str:
+        """The clause as the regulation numbers it: its ancestors' numbers and titles, then its own."""
+        trail = _trail(self.body, cid)
+        if trail is None:
+            return cid
+        parts = []
+        for c in trail:
+            label = (c.num or "") + (" " + c.title if c.title and c is not trail[-1] else "")
+            if c is trail[-1] and c.title and not c.children:
+                label = (c.num or "") + (" " + c.title if c.num else c.title)
+            parts.append(label.strip() or c.id)
+        return " ".join(parts)
+
+
+def _trail(nodes: list[Clause], cid: str) -> list[Clause] | None:
+    for c in nodes:
+        if c.id == cid:
+            return [c]
+        below = _trail(c.children, cid)
+        if below is not None:
+            return [c, *below]
+    return None
+
+
+class Department(_Strict):
+    """A department and its head."""
+
+    name: Text
+    head: Text
+
+
+class Person(_Strict):
+    """A person, their department and roles."""
+
+    name: Text
+    department: Text
+    roles: list[Text] = Field(default_factory=list)
+
+
+class Org(_Strict):
+    """The organisation profile: company, departments, people, parameter values per regulation."""
+
+    company: Text
+    short_name: str | None = Field(None, description="prefix of document numbers, e.g. 某某物流")
+    departments: list[Department] = Field(min_length=1)
+    people: list[Person] = Field(default_factory=list)
+    parameters: dict[Slug, dict[Key, int | float | str]] = Field(default_factory=dict)
+
+    def head_of(self, department: str) -> str | None:
+        """The head of a department, or None."""
+        return next((d.head for d in self.departments if d.name == department), None)
+
+    def holders(self, role: str, department: str | None = None) -> set[str]:
+        """Names of the people holding ``role`` (in ``department`` if given)."""
+        return {
+            p.name for p in self.people
+            if role in p.roles and (department is None or p.department == department)
+        }

@@ -1,0 +1,194 @@
+"""Strict YAML reading: safe constructors only, no aliases or custom tags, duplicate keys refused,
+limits on size and depth, and a location (line, column) for every value."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import InputError, Problem
+
+MAX_BYTES = 1 << 20
+MAX_DEPTH = 64
+
+Path_ = tuple[str | int, ...]
+
+_ALLOWED_TAGS = {
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
+}
+
+
+@dataclass
+class Located:
+    """A loaded document with the location of each value and each mapping key, by path."""
+
+    data: Any
+    file: str
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    plain: dict[Path_, str] = field(default_factory=dict)
+
+    def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """The (line, col) of the value (or its key) at ``path``, or of its nearest ancestor."""
+        p = tuple(path)
+        while True:
+            if key and p in self.keys:
+                return self.keys[p]
+            if p in self.values:
+                return self.values[p]
+            if not p:
+                return (1, 1)
+            p = p[:-1]
+
+    def problem(self, path: Path_, message: str, *, key: bool = False) -> Problem:
+        """A problem located at ``path``."""
+        line, col = self.where(path, key=key)
+        return Problem(self.file, line, col, message)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses anchors, aliases, unknown tags and deep nesting while composing."""
+
+    depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, "aliases (*name) are not allowed")
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise _Refused(event.start_mark, f"anchors (&{anchor}) are not allowed")
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!") and tag not in _ALLOWED_TAGS:
+            raise _Refused(event.start_mark, f"tag {tag} is not allowed")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Refused(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _Refused(Exception):
+    def __init__(self, mark: yaml.Mark, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if len(raw) > MAX_BYTES:
+        raise InputError.at(name, 1, 1, f"file is {len(raw)} bytes, over the limit of {MAX_BYTES}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise InputError.at(name, line, col, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    for n, line_text in enumerate(text.splitlines(), 1):
+        stripped = line_text.lstrip(" \t")
+        indent = line_text[: len(line_text) - len(stripped)]
+        if "\t" in indent and stripped and not stripped.startswith("#"):
+            raise InputError.at(name, n, indent.index("\t") + 1, "tab in indentation; indent with spaces")
+    return text
+
+
+def load_yaml(source: str | Path | bytes, name: str | None = None) -> Located:
+    """Read one YAML document strictly, returning its data and locations; raise InputError."""
+    if isinstance(source, bytes):
+        raw, fname = source, name or "<string>"
+    else:
+        fname = name or str(source)
+        try:
+            raw = Path(source).read_bytes()
+        except OSError as exc:
+            raise InputError.at(fname, 1, 1, f"cannot read: {exc.strerror or exc}") from None
+    text = _decode(raw, fname)
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+    except _Refused as exc:
+        raise InputError.at(fname, exc.mark.line + 1, exc.mark.column + 1, exc.message) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        msg = (exc.problem or exc.context or "invalid YAML").strip()
+        raise InputError.at(fname, line, col, f"invalid YAML: {msg}") from None
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
+        raise InputError.at(fname, 1, 1, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise InputError.at(fname, 1, 1, "nesting too deep") from None
+    finally:
+        loader.dispose()
+    located = Located(None, fname)
+    problems: list[Problem] = []
+    if node is not None:
+        located.data = _convert(node, (), located, loader, problems)
+    if problems:
+        raise InputError(problems)
+    return located
+
+
+def _convert(node: Node, path: Path_, loc: Located, loader: yaml.SafeLoader, problems: list[Problem]) -> Any:
+    loc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, MappingNode):
+        out: dict[Any, Any] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, ScalarNode):
+                problems.append(_p(loc, knode, "mapping keys must be plain text"))
+                continue
+            key = knode.value
+            if key == "<<" and knode.tag.endswith(":merge"):
+                problems.append(_p(loc, knode, "merge keys (<<) are not allowed"))
+                continue
+            if key in out:
+                first = loc.keys[path + (key,)]
+                problems.append(_p(loc, knode, f"duplicate key {key!r} (first at line {first[0]})"))
+                continue
+            loc.keys[path + (key,)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+            out[key] = _convert(vnode, path + (key,), loc, loader, problems)
+        return out
+    if isinstance(node, SequenceNode):
+        return [_convert(v, path + (i,), loc, loader, problems) for i, v in enumerate(node.value)]
+    assert isinstance(node, ScalarNode)
+    if node.style is None and node.tag != "tag:yaml.org,2002:str":
+        loc.plain[path] = node.value
+    try:
+        value = loader.construct_object(node, deep=True)
+    except (yaml.constructor.ConstructorError, ValueError) as exc:
+        problems.append(_p(loc, node, f"cannot read value {node.value!r}: {exc}"))
+        return None
+    if isinstance(value, float) and value != value:  # NaN never means anything in a regulation
+        problems.append(_p(loc, node, f"{node.value!r} is not a number regkit accepts"))
+    if isinstance(value, dt.datetime):
+        problems.append(_p(loc, node, f"{node.value!r} is a timestamp; write a date (YYYY-MM-DD) or quote it"))
+    return value
+
+
+def _p(loc: Located, node: Node, message: str) -> Problem:
+    return Problem(loc.file, node.start_mark.line + 1, node.start_mark.column + 1, message)
+
+
+def implicit_hint(loc: Located, path: Path_, value: Any) -> str:
+    """Explain how YAML read an unquoted scalar, for messages about text fields."""
+    raw = loc.plain.get(tuple(path))
+    if raw is None:
+        return ""
+    kind = (
+        "a boolean" if isinstance(value, bool)
+        else "a date" if isinstance(value, dt.date)
+        else "nothing (null)" if value is None
+        else "a number"
+    )
+    shown = "" if isinstance(value, dt.date) or value is None else f" ({value!r})"
+    return f"; YAML reads unquoted {raw} as {kind}{shown}: quote it to mean text"
