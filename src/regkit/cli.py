@@ -4,7 +4,6 @@ code. Errors are converted here, once."""
 from __future__ import annotations
 
 import json
-import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -33,10 +32,11 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except Exception as exc:  # noqa: BLE001 - the one place unexpected errors are reported
+        except Exception as exc:  # the one place unexpected errors are reported
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
-            click.echo(f"regkit: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+            click.echo(f"regkit: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                       err=True)
             ctx.exit(3)
 
 
@@ -121,4 +121,4 @@ def run() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run())
+    run()

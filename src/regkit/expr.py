@@ -69,10 +69,12 @@ def compile_expr(source: str, scope: Scope, *, want: str | None = None, this: st
     Parameters become ``$p_<key>`` and the audit date ``$as_of``."""
     try:
         tree = ast.parse(source.strip(), mode="eval")
+        c = _Compiler(scope, this, other)
+        sql, typ = c.visit(tree.body)
     except SyntaxError as exc:
         raise ExprError(f"syntax error at column {exc.offset or 0} in {source!r}") from None
-    c = _Compiler(scope, this, other)
-    sql, typ = c.visit(tree.body)
+    except RecursionError:  # both the parser and the compiler recurse per nesting level
+        raise ExprError(f"expression nested too deeply: {source[:40]!r}...") from None
     if want and typ != want and not (want == "boolean" and typ == "null"):
         raise ExprError(f"{source!r} is {typ}, a rule needs {want}")
     return Compiled(sql, typ, frozenset(c.params))
@@ -177,6 +179,7 @@ class _Compiler:
                     if lt == "text":
                         rs, rt = self.visit(right)
                         if rt == "list":
+                            self._check_choice(right, left)  # '其他' in kinds: one of the multichoice's
                             neg = "NOT " if isinstance(op, ast.NotIn) else ""
                             parts.append(f"({neg}list_contains({rs}, {ls}))")
                             continue

@@ -33,6 +33,7 @@ M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_DIR = Path("regulations")
 ORG_FILE = "org.yaml"
+RULE_KINDS = ("approval", "stub_signatures", "deadline", "cadence", "requires", "conflict", "expr")
 
 
 @dataclass
@@ -84,6 +85,8 @@ def _validate(model: type[M], loc: Located) -> tuple[M | None, list[Problem]]:
         for err in exc.errors():
             path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.endswith("Rule")))
             path = _data_path(path, loc)
+            if err["type"] == "union_tag_invalid":
+                path += ("kind",)  # point at the wrong kind, not at the whole rule
             problems.append(loc.problem(path, _message(err, path, loc), key=err["type"] == "extra_forbidden"))
         return None, problems
 
@@ -99,9 +102,7 @@ def _data_path(path: tuple[Any, ...], loc: Located) -> Path_:
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             out.append(part)
             node = node[part]
-        elif isinstance(node, dict) and part not in node and isinstance(part, str) and part in (
-            "approval", "stub_signatures", "deadline", "cadence", "requires", "conflict", "expr"
-        ):
+        elif isinstance(node, dict) and part not in node and part in RULE_KINDS:
             continue
         else:
             out.append(part)
@@ -109,32 +110,66 @@ def _data_path(path: tuple[Any, ...], loc: Located) -> Path_:
     return tuple(out)
 
 
+# What the patterns of model.py mean, in words an author understands.
+_PATTERNS = {
+    r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$": "lowercase letters and digits joined by hyphens, e.g. arrears-approval",
+    r"^[a-z0-9]+([.-][a-z0-9]+)*$": "lowercase letters and digits joined by dots, e.g. s8.3.3",
+    r"^[a-z][a-z0-9_]*$": "lowercase letters, digits and _, e.g. approved_by",
+    r"^([a-z][a-z0-9-]*:)?[a-z0-9][a-z0-9._-]*$":
+        "a key or clause id, or regulation-id:key, e.g. market-department:s11.1",
+    r"^\d{3}:\d+$": 'seed number and line in quotes, e.g. "002:88"',
+    r"^[A-Z]{1,6}$": "capital letters, e.g. QF",
+}
+_EXPECTED = {
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping (key: value)",
+    "model_type": "expected a mapping (key: value)",
+    "model_attributes_type": "expected a mapping (key: value)",
+}
+
+
 def _message(err: Any, path: Path_, loc: Located) -> str:
     kind = err["type"]
-    name = path[-1] if path else "document"
+    name: Any = path[-1] if path else "document"
+    if isinstance(name, int):
+        name = f"{path[-2]}[{name}]" if len(path) > 1 else f"item {name}"
     if kind == "extra_forbidden":
         return f"unknown key {name!r}"
     if kind == "missing":
         return f"missing required key {name!r}"
     if kind == "union_tag_invalid":
-        return f"unknown rule kind {err['input'].get('kind')!r}" if isinstance(err["input"], dict) else err["msg"]
+        kind_value = err["input"].get("kind") if isinstance(err["input"], dict) else None
+        return f"unknown rule kind {kind_value!r} (one of {', '.join(RULE_KINDS)})"
+    if kind == "union_tag_not_found":
+        return f"missing required key 'kind' (one of {', '.join(RULE_KINDS)})"
     value = err.get("input")
-    msg = f"{name}: {err['msg']}"
+    if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") in _PATTERNS:
+        return f"{name}: {value!r} is not valid here; write {_PATTERNS[err['ctx']['pattern']]}"
+    msg = f"{name}: {_EXPECTED.get(kind, err['msg'])}"
     if kind in ("string_type", "string_pattern_mismatch") or isinstance(value, (bool, int, float, dt.date)):
         msg += implicit_hint(loc, path, value)
     return msg.replace("Value error, ", "")
 
 
-def load_regulation_file(path: Path) -> tuple[Regulation | None, Located | None, list[Problem]]:
-    """Read and schema-check one regulation file; references are checked by ``load_project``."""
+def _load_model(model: type[M], path: Path, not_mapping: str) -> tuple[M | None, Located | None, list[Problem]]:
     try:
-        loc = load_yaml(path)
+        loc = load_yaml(path, keep_going=True)
     except InputError as exc:
         return None, None, exc.problems
     if not isinstance(loc.data, dict):
-        return None, loc, [loc.problem((), "a regulation file is a mapping (id:, title:, ...)")]
-    reg, problems = _validate(Regulation, loc)
-    return reg, loc, problems
+        return None, loc, [*loc.problems, loc.problem((), not_mapping)]
+    obj, problems = _validate(model, loc)
+    # a value YAML could not read is None to the schema: report it once, as YAML's problem
+    spots = {(p.line, p.col) for p in loc.problems}
+    return obj, loc, [*loc.problems, *(p for p in problems if (p.line, p.col) not in spots)]
+
+
+def load_regulation_file(path: Path) -> tuple[Regulation | None, Located | None, list[Problem]]:
+    """Read and schema-check one regulation file; references are checked by ``load_project``.
+
+    The regulation is returned even when YAML-level problems (duplicate keys) were found."""
+    return _load_model(Regulation, path, "a regulation file is a mapping (id:, title:, ...)")
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], Path | None]:
@@ -163,9 +198,11 @@ def load_project(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str |
     problems: list[Problem] = []
     regs: list[tuple[Regulation, Located]] = []
     files: dict[str, str] = {}
+    complete = True  # every file has a model, so references can be checked
     for f in reg_files:
         reg, loc, probs = load_regulation_file(f)
         problems += probs
+        complete = complete and reg is not None
         if reg is not None and loc is not None:
             if reg.id in files:
                 problems.append(loc.problem(("id",), f"regulation id {reg.id!r} also defined in {files[reg.id]}"))
@@ -176,14 +213,10 @@ def load_project(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str |
     if not org_path.exists():
         problems.append(Problem(str(org_path), 1, 1, "organisation profile not found (give --org FILE)"))
     else:
-        try:
-            org_loc = load_yaml(org_path)
-            org_model, probs = _validate(Org, org_loc)
-            problems += probs
-        except InputError as exc:
-            problems += exc.problems
-    if not problems:
-        assert org_model is not None and org_loc is not None
+        org_model, org_loc, probs = _load_model(
+            Org, org_path, "the organisation profile is a mapping (company:, departments:, ...)")
+        problems += probs
+    if complete and org_model is not None and org_loc is not None:
         problems += check_references(regs, org_model, org_loc)
     if problems:
         raise InputError(problems)
@@ -193,8 +226,8 @@ def load_project(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str |
 
 def _clause_paths(nodes: list[Clause], base: Path_) -> Iterator[tuple[Clause, Path_]]:
     for i, c in enumerate(nodes):
-        yield c, base + (i,)
-        yield from _clause_paths(c.children, base + (i, "children"))
+        yield c, (*base, i)
+        yield from _clause_paths(c.children, (*base, i, "children"))
 
 
 def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: Located) -> list[Problem]:
@@ -208,14 +241,22 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
         seen: dict[str, Path_] = {}
         for c, path in _clause_paths(reg.body, ("body",)):
             if c.id in seen:
-                problems.append(loc.problem(path + ("id",), f"duplicate clause id {c.id!r}"))
+                problems.append(loc.problem((*path, "id"), f"duplicate clause id {c.id!r}"))
             seen[c.id] = path
             for attr in ("title", "text"):
                 for m in PARAM_RE.finditer(getattr(c, attr) or ""):
                     if reg.parameter(m.group(1)) is None:
-                        problems.append(loc.problem(path + (attr,), f"unknown parameter {{{m.group(1)}}}"))
-        problems += _unique(loc, "parameters", [p.key for p in reg.parameters], "parameter")
-        problems += _unique(loc, "roles", [r.name for r in reg.roles], "role")
+                        problems.append(loc.problem((*path, attr), f"unknown parameter {{{m.group(1)}}}"))
+        problems.extend(_unique(loc, "parameters", [p.key for p in reg.parameters], "parameter"))
+        for i, par in enumerate(reg.parameters):
+            if par.type == "choice" and not par.choices:
+                problems.append(loc.problem(("parameters", i, "type"), f"parameter {par.key}: a choice needs choices"))
+            path = ("parameters", i, "default")
+            raw = _raw(loc, path, par.default)
+            why = None if raw is None else _value_problem(par.type, par.choices, raw, loc, path)
+            if why:
+                problems.append(loc.problem(path, f"default: {why}"))
+        problems.extend(_unique(loc, "roles", [r.name for r in reg.roles], "role"))
         for i, f in enumerate(reg.forms):
             if f.id in forms:
                 problems.append(loc.problem(("forms", i, "id"), f"duplicate form id {f.id!r}"))
@@ -231,25 +272,26 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
             if name is not None and name not in roles:
                 problems.append(loc.problem(path, f"unknown role {name!r} (declare it under roles:)"))
 
-        for i, form in enumerate(reg.forms):
+        for i, fm in enumerate(reg.forms):
             fp: Path_ = ("forms", i)
-            for j, cid in enumerate(form.clauses):
+            for j, cid in enumerate(fm.clauses):
                 if reg.clause(cid) is None:
-                    problems.append(loc.problem(fp + ("clauses", j), f"unknown clause {cid!r}"))
-            role_ok(form.filled_by, fp + ("filled_by",))
-            problems += _unique(loc, fp + ("fields",), [f.key for f in form.fields], "field")
-            for j, fld in enumerate(form.fields):
-                role_ok(fld.role, fp + ("fields", j, "role"))
+                    problems.append(loc.problem((*fp, "clauses", j), f"unknown clause {cid!r}"))
+            role_ok(fm.filled_by, (*fp, "filled_by"))
+            problems.extend(_unique(loc, (*fp, "fields"), [f.key for f in fm.fields], "field"))
+            for j, fld in enumerate(fm.fields):
+                role_ok(fld.role, (*fp, "fields", j, "role"))
                 for k, col in enumerate(fld.columns or []):
-                    role_ok(col.role, fp + ("fields", j, "columns", k, "role"))
+                    role_ok(col.role, (*fp, "fields", j, "columns", k, "role"))
                 if fld.columns:
-                    problems += _unique(loc, fp + ("fields", j, "columns"), [c.key for c in fld.columns], "column")
-            if form.stub:
-                for j, key in enumerate(form.stub.fields):
-                    if form.field(key) is None:
-                        problems.append(loc.problem(fp + ("stub", "fields", j), f"unknown field {key!r} of form {form.id}"))
-            if form.period and form.field(form.period) is None:
-                problems.append(loc.problem(fp + ("period",), f"unknown field {form.period!r} of form {form.id}"))
+                    problems.extend(_unique(loc, (*fp, "fields", j, "columns"), [c.key for c in fld.columns], "column"))
+            if fm.stub:
+                for j, key in enumerate(fm.stub.fields):
+                    if fm.field(key) is None:
+                        problems.append(
+                            loc.problem((*fp, "stub", "fields", j), f"unknown field {key!r} of form {fm.id}"))
+            if fm.period and fm.field(fm.period) is None:
+                problems.append(loc.problem((*fp, "period"), f"unknown field {fm.period!r} of form {fm.id}"))
         for i, rule in enumerate(reg.rules):
             rp: Path_ = ("rules", i)
 
@@ -259,7 +301,7 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
             for j, ref in enumerate(rule.clauses):
                 if _clause(by_id, reg, ref) is None:
                     bad(("clauses", j), f"unknown clause {ref!r}")
-            form = None
+            form: Form | None = None
             if rule.form is not None:
                 hit = forms.get(rule.form)
                 if hit is None:
@@ -275,7 +317,7 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
 
             if rule.person:
                 if rule.person.startswith("role:"):
-                    role_ok(rule.person[5:], rp + ("person",))
+                    role_ok(rule.person[5:], (*rp, "person"))
                 else:
                     field_ok(rule.person, ("person",))
             if rule.fine:
@@ -290,7 +332,7 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
                 field_ok(rule.field, ("field",))
                 field_ok(rule.date_field, ("date_field",))
                 field_ok(rule.not_after, ("not_after",))
-                role_ok(rule.role, rp + ("role",))
+                role_ok(rule.role, (*rp, "role"))
                 if rule.department and not any(d.name == rule.department for d in org.departments):
                     bad(("department",), f"unknown department {rule.department!r}")
             elif isinstance(rule, StubRule):
@@ -309,7 +351,7 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
                     if not rule.responsible.startswith("role:"):
                         bad(("responsible",), "responsible is written role:NAME")
                     else:
-                        role_ok(rule.responsible[5:], rp + ("responsible",))
+                        role_ok(rule.responsible[5:], (*rp, "responsible"))
             elif isinstance(rule, RequiresRule):
                 other = forms.get(rule.other)
                 if other is None:
@@ -327,7 +369,7 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
                     field_ok(key, ("agree", j))
             elif isinstance(rule, ExprRule) and scope:
                 _expr_ok(rule.check, scope, ("assert",), bad)
-    problems += _check_org(org, org_loc, by_id, all_roles)
+    problems.extend(_check_org(org, org_loc, by_id, all_roles))
     return problems
 
 
@@ -344,7 +386,7 @@ def _unique(loc: Located, base: str | Path_, names: list[str], what: str) -> lis
     out = []
     for i, n in enumerate(names):
         if n in seen:
-            out.append(loc.problem(base_t + (i,), f"duplicate {what} {n!r}"))
+            out.append(loc.problem((*base_t, i), f"duplicate {what} {n!r}"))
         seen.add(n)
     return out
 
@@ -376,7 +418,8 @@ def _check_org(org: Org, loc: Located, regs: dict[str, Regulation], roles: set[s
             problems.append(loc.problem(("people", i, "department"), f"unknown department {person.department!r}"))
         for j, role in enumerate(person.roles):
             if role not in roles:
-                problems.append(loc.problem(("people", i, "roles", j), f"unknown role {role!r}: no regulation names it"))
+                problems.append(
+                    loc.problem(("people", i, "roles", j), f"unknown role {role!r}: no regulation names it"))
     for rid, values in org.parameters.items():
         reg = regs.get(rid)
         if reg is None:
@@ -387,12 +430,34 @@ def _check_org(org: Org, loc: Located, regs: dict[str, Regulation], roles: set[s
             path: Path_ = ("parameters", rid, key)
             if p is None:
                 problems.append(loc.problem(path, f"unknown parameter {key!r} of {rid}", key=True))
-            elif p.type == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
-                problems.append(loc.problem(path, f"{key}: expected an integer, got {value!r}"))
-            elif p.type == "decimal" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                problems.append(loc.problem(path, f"{key}: expected a number, got {value!r}"))
-            elif p.type in ("text", "choice") and not isinstance(value, str):
-                problems.append(loc.problem(path, f"{key}: expected text, got {value!r}{implicit_hint(loc, path, value)}"))
-            elif p.type == "choice" and p.choices and value not in p.choices:
-                problems.append(loc.problem(path, f"{key}: {value!r} is not one of {', '.join(p.choices)}"))
+            else:
+                # the value as YAML read it: pydantic has already turned a YAML boolean into 0 or 1
+                raw = _raw(loc, path, value)
+                bad = _value_problem(p.type, p.choices, raw, loc, path)
+                if bad:
+                    problems.append(loc.problem(path, f"{key}: {bad}"))
     return problems
+
+
+def _raw(loc: Located, path: Path_, default: Any) -> Any:
+    node: Any = loc.data
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return default
+    return node
+
+
+def _value_problem(ptype: str, choices: list[str] | None, value: Any, loc: Located, path: Path_) -> str | None:
+    """What is wrong with a parameter value for its declared type, or None."""
+    shown = loc.plain.get(path, repr(value))  # as written: yes, not True
+    if ptype == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
+        return f"expected an integer, got {shown}"
+    if ptype == "decimal" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        return f"expected a number, got {shown}"
+    if ptype in ("text", "choice") and not isinstance(value, str):
+        return f"expected text, got {shown}{implicit_hint(loc, path, value)}"
+    if ptype == "choice" and choices and value not in choices:
+        return f"{value!r} is not one of {', '.join(choices)}"
+    return None

@@ -33,6 +33,7 @@ class Located:
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     plain: dict[Path_, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """The (line, col) of the value (or its key) at ``path``, or of its nearest ancestor."""
@@ -57,8 +58,8 @@ class _StrictLoader(yaml.SafeLoader):
 
     depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
-        event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(event.start_mark, "aliases (*name) are not allowed")
         anchor = getattr(event, "anchor", None)
@@ -77,7 +78,7 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 class _Refused(Exception):
-    def __init__(self, mark: yaml.Mark, message: str) -> None:
+    def __init__(self, mark: Any, message: str) -> None:
         super().__init__(message)
         self.mark = mark
         self.message = message
@@ -91,7 +92,8 @@ def _decode(raw: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        # columns count characters, as editors do, not bytes
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         raise InputError.at(name, line, col, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -103,8 +105,12 @@ def _decode(raw: bytes, name: str) -> str:
     return text
 
 
-def load_yaml(source: str | Path | bytes, name: str | None = None) -> Located:
-    """Read one YAML document strictly, returning its data and locations; raise InputError."""
+def load_yaml(source: str | Path | bytes, name: str | None = None, *, keep_going: bool = False) -> Located:
+    """Read one YAML document strictly, returning its data and locations; raise InputError.
+
+    With ``keep_going``, problems with single values (duplicate keys, unreadable scalars) are
+    returned in ``problems`` beside the rest of the data instead of raised, so that a caller can
+    validate the data too and report everything at once."""
     if isinstance(source, bytes):
         raw, fname = source, name or "<string>"
     else:
@@ -131,11 +137,10 @@ def load_yaml(source: str | Path | bytes, name: str | None = None) -> Located:
     finally:
         loader.dispose()
     located = Located(None, fname)
-    problems: list[Problem] = []
     if node is not None:
-        located.data = _convert(node, (), located, loader, problems)
-    if problems:
-        raise InputError(problems)
+        located.data = _convert(node, (), located, loader, located.problems)
+    if located.problems and not keep_going:
+        raise InputError(located.problems)
     return located
 
 
@@ -152,14 +157,14 @@ def _convert(node: Node, path: Path_, loc: Located, loader: yaml.SafeLoader, pro
                 problems.append(_p(loc, knode, "merge keys (<<) are not allowed"))
                 continue
             if key in out:
-                first = loc.keys[path + (key,)]
+                first = loc.keys[(*path, key)]
                 problems.append(_p(loc, knode, f"duplicate key {key!r} (first at line {first[0]})"))
                 continue
-            loc.keys[path + (key,)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
-            out[key] = _convert(vnode, path + (key,), loc, loader, problems)
+            loc.keys[(*path, key)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+            out[key] = _convert(vnode, (*path, key), loc, loader, problems)
         return out
     if isinstance(node, SequenceNode):
-        return [_convert(v, path + (i,), loc, loader, problems) for i, v in enumerate(node.value)]
+        return [_convert(v, (*path, i), loc, loader, problems) for i, v in enumerate(node.value)]
     assert isinstance(node, ScalarNode)
     if node.style is None and node.tag != "tag:yaml.org,2002:str":
         loc.plain[path] = node.value
