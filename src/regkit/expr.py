@@ -72,7 +72,8 @@ def compile_expr(source: str, scope: Scope, *, want: str | None = None, this: st
         c = _Compiler(scope, this, other)
         sql, typ = c.visit(tree.body)
     except SyntaxError as exc:
-        raise ExprError(f"syntax error at column {exc.offset or 0} in {source!r}") from None
+        at = f" at column {exc.offset}" if exc.offset else ""  # 0 means at the end
+        raise ExprError(f"syntax error{at} ({exc.msg}) in {source!r}") from None
     except RecursionError:  # both the parser and the compiler recurse per nesting level
         raise ExprError(f"expression nested too deeply: {source[:40]!r}...") from None
     if want and typ != want and not (want == "boolean" and typ == "null"):

@@ -147,6 +147,8 @@ def _message(err: Any, path: Path_, loc: Located) -> str:
     if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") in _PATTERNS:
         return f"{name}: {value!r} is not valid here; write {_PATTERNS[err['ctx']['pattern']]}"
     msg = f"{name}: {_EXPECTED.get(kind, err['msg'])}"
+    if kind in _EXPECTED and isinstance(value, (list, dict)):
+        msg += ", got a list" if isinstance(value, list) else ", got a mapping"
     if kind in ("string_type", "string_pattern_mismatch") or isinstance(value, (bool, int, float, dt.date)):
         msg += implicit_hint(loc, path, value)
     return msg.replace("Value error, ", "")
@@ -198,11 +200,11 @@ def load_project(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str |
     problems: list[Problem] = []
     regs: list[tuple[Regulation, Located]] = []
     files: dict[str, str] = {}
-    complete = True  # every file has a model, so references can be checked
+    partial = False  # a regulation failed the schema: references into it cannot be judged
     for f in reg_files:
         reg, loc, probs = load_regulation_file(f)
         problems += probs
-        complete = complete and reg is not None
+        partial = partial or reg is None
         if reg is not None and loc is not None:
             if reg.id in files:
                 problems.append(loc.problem(("id",), f"regulation id {reg.id!r} also defined in {files[reg.id]}"))
@@ -216,8 +218,8 @@ def load_project(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str |
         org_model, org_loc, probs = _load_model(
             Org, org_path, "the organisation profile is a mapping (company:, departments:, ...)")
         problems += probs
-    if complete and org_model is not None and org_loc is not None:
-        problems += check_references(regs, org_model, org_loc)
+    # a broken profile only skips the checks that need it
+    problems += check_references(regs, org_model, org_loc, partial=partial)
     if problems:
         raise InputError(problems)
     assert org_model is not None
@@ -230,13 +232,22 @@ def _clause_paths(nodes: list[Clause], base: Path_) -> Iterator[tuple[Clause, Pa
         yield from _clause_paths(c.children, (*base, i, "children"))
 
 
-def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: Located) -> list[Problem]:
-    """Every reference resolved: clauses, forms, fields, parameters, roles; every id unique."""
+def check_references(
+    regs: list[tuple[Regulation, Located]], org: Org | None, org_loc: Located | None, *, partial: bool = False
+) -> list[Problem]:
+    """Every reference resolved: clauses, forms, fields, parameters, roles; every id unique. Without
+    a profile (``None``), what needs it is not checked; with ``partial`` (some regulation did not
+    load), neither are references that might point into the missing regulation."""
     problems: list[Problem] = []
     by_id = {r.id: r for r, _ in regs}
     forms: dict[str, tuple[Regulation, Form]] = {}
     rule_ids: dict[str, str] = {}
     all_roles = {n for r, _ in regs for n in r.role_names()}
+
+    def missing(found: object, ref: str) -> bool:
+        """Not found, and not possibly in a regulation that failed to load."""
+        return found is None and not (partial and ":" in ref and ref.split(":", 1)[0] not in by_id)
+
     for reg, loc in regs:
         seen: dict[str, Path_] = {}
         for c, path in _clause_paths(reg.body, ("body",)):
@@ -260,11 +271,11 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
         for i, f in enumerate(reg.forms):
             if f.id in forms:
                 problems.append(loc.problem(("forms", i, "id"), f"duplicate form id {f.id!r}"))
-            forms[f.id] = (reg, f)
+            forms.setdefault(f.id, (reg, f))  # the first wins, so rules are checked against it
         for i, rule in enumerate(reg.rules):
             if rule.id in rule_ids:
                 problems.append(loc.problem(("rules", i, "id"), f"duplicate rule id {rule.id!r}"))
-            rule_ids[rule.id] = reg.id
+            rule_ids.setdefault(rule.id, reg.id)
     for reg, loc in regs:
         roles = reg.role_names()
 
@@ -299,15 +310,15 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
                 problems.append(loc.problem(rp + path, msg))
 
             for j, ref in enumerate(rule.clauses):
-                if _clause(by_id, reg, ref) is None:
+                if missing(_clause(by_id, reg, ref), ref):
                     bad(("clauses", j), f"unknown clause {ref!r}")
             form: Form | None = None
             if rule.form is not None:
                 hit = forms.get(rule.form)
-                if hit is None:
-                    bad(("form",), f"unknown form {rule.form!r}")
-                else:
+                if hit is not None:
                     form = hit[1]
+                elif not partial:
+                    bad(("form",), f"unknown form {rule.form!r}")
             elif not isinstance(rule, CadenceRule):
                 bad(("form",), "missing required key 'form'")
 
@@ -321,9 +332,9 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
                 else:
                     field_ok(rule.person, ("person",))
             if rule.fine:
-                if _param(by_id, reg, rule.fine.amount) is None:
+                if missing(_param(by_id, reg, rule.fine.amount), rule.fine.amount):
                     bad(("fine", "amount"), f"unknown parameter {rule.fine.amount!r}")
-                if _clause(by_id, reg, rule.fine.clause) is None:
+                if missing(_clause(by_id, reg, rule.fine.clause), rule.fine.clause):
                     bad(("fine", "clause"), f"unknown clause {rule.fine.clause!r}")
             scope = expr.Scope.for_form(form, reg, by_id) if form else None
             if rule.when and scope:
@@ -333,7 +344,7 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
                 field_ok(rule.date_field, ("date_field",))
                 field_ok(rule.not_after, ("not_after",))
                 role_ok(rule.role, (*rp, "role"))
-                if rule.department and not any(d.name == rule.department for d in org.departments):
+                if org and rule.department and not any(d.name == rule.department for d in org.departments):
                     bad(("department",), f"unknown department {rule.department!r}")
             elif isinstance(rule, StubRule):
                 field_ok(rule.departments_field, ("departments_field",))
@@ -341,11 +352,12 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
             elif isinstance(rule, DeadlineRule):
                 field_ok(rule.due, ("due",))
                 field_ok(rule.done, ("done",))
-                if isinstance(rule.days, str) and _param(by_id, reg, rule.days) is None:
+                if isinstance(rule.days, str) and missing(_param(by_id, reg, rule.days), rule.days):
                     bad(("days",), f"unknown parameter {rule.days!r}")
             elif isinstance(rule, CadenceRule):
                 field_ok(rule.date_field, ("date_field",))
-                if rule.period not in ("week", "month", "quarter", "year") and _param(by_id, reg, rule.period) is None:
+                if rule.period not in ("week", "month", "quarter", "year") and missing(
+                        _param(by_id, reg, rule.period), rule.period):
                     bad(("period",), f"unknown parameter {rule.period!r}")
                 if rule.responsible:
                     if not rule.responsible.startswith("role:"):
@@ -354,7 +366,7 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
                         role_ok(rule.responsible[5:], (*rp, "responsible"))
             elif isinstance(rule, RequiresRule):
                 other = forms.get(rule.other)
-                if other is None:
+                if other is None and not partial:
                     bad(("other",), f"unknown form {rule.other!r}")
                 for mine, theirs in rule.match.items():
                     field_ok(mine, ("match", mine))
@@ -369,7 +381,8 @@ def check_references(regs: list[tuple[Regulation, Located]], org: Org, org_loc: 
                     field_ok(key, ("agree", j))
             elif isinstance(rule, ExprRule) and scope:
                 _expr_ok(rule.check, scope, ("assert",), bad)
-    problems.extend(_check_org(org, org_loc, by_id, all_roles))
+    if org is not None and org_loc is not None:
+        problems.extend(_check_org(org, org_loc, by_id, all_roles, partial))
     return problems
 
 
@@ -408,7 +421,7 @@ def _param(by_id: dict[str, Regulation], reg: Regulation, ref: str) -> Any:
     return target.parameter(key) if target else None
 
 
-def _check_org(org: Org, loc: Located, regs: dict[str, Regulation], roles: set[str]) -> list[Problem]:
+def _check_org(org: Org, loc: Located, regs: dict[str, Regulation], roles: set[str], partial: bool) -> list[Problem]:
     problems: list[Problem] = []
     names = [d.name for d in org.departments]
     problems += _unique(loc, "departments", names, "department")
@@ -417,13 +430,14 @@ def _check_org(org: Org, loc: Located, regs: dict[str, Regulation], roles: set[s
         if person.department not in names:
             problems.append(loc.problem(("people", i, "department"), f"unknown department {person.department!r}"))
         for j, role in enumerate(person.roles):
-            if role not in roles:
+            if role not in roles and not partial:
                 problems.append(
                     loc.problem(("people", i, "roles", j), f"unknown role {role!r}: no regulation names it"))
     for rid, values in org.parameters.items():
         reg = regs.get(rid)
         if reg is None:
-            problems.append(loc.problem(("parameters", rid), f"unknown regulation {rid!r}", key=True))
+            if not partial:
+                problems.append(loc.problem(("parameters", rid), f"unknown regulation {rid!r}", key=True))
             continue
         for key, value in values.items():
             p = reg.parameter(key)

@@ -286,13 +286,19 @@ class Regulation(_Strict):
         trail = _trail(self.body, cid)
         if trail is None:
             return cid
-        parts = []
-        for c in trail:
-            label = (c.num or "") + (" " + c.title if c.title and c is not trail[-1] else "")
-            if c is trail[-1] and c.title and not c.children:
-                label = (c.num or "") + (" " + c.title if c.num else c.title)
-            parts.append(label.strip() or c.id)
-        return " ".join(parts)
+        return " ".join(_label(c, leaf=c is trail[-1]) for c in trail)
+
+
+def _label(c: Clause, *, leaf: bool) -> str:
+    num = c.num or ""
+    m = re.fullmatch(r"(\d+)[、.．]", num)
+    if leaf and m:
+        # a bare item number reads as an article in a citation: 3、 -> 第3条
+        num = f"第{m.group(1)}条"
+    if not c.title:
+        return num or c.id
+    sep = "" if not num or num.endswith(("、", "）", ")", ".", "．")) else " "
+    return num + sep + c.title
 
 
 def _trail(nodes: list[Clause], cid: str) -> list[Clause] | None:

@@ -100,7 +100,7 @@ def _decode(raw: bytes, name: str) -> str:
     for n, line_text in enumerate(text.splitlines(), 1):
         stripped = line_text.lstrip(" \t")
         indent = line_text[: len(line_text) - len(stripped)]
-        if "\t" in indent and stripped and not stripped.startswith("#"):
+        if "\t" in indent and stripped:
             raise InputError.at(name, n, indent.index("\t") + 1, "tab in indentation; indent with spaces")
     return text
 

@@ -1,0 +1,160 @@
+"""What an audit finds: findings (rule, clause, record, person, fine, message), the unreadable
+inputs, and the report holding them in a fixed order so the same inputs give the same bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..loader import Project
+from ..model import PARAM_RE, Regulation
+from ..records import Unreadable
+
+EMPTY_TEXT = "未填"
+NAME_SEP = "、"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One breach: which record breaks which rule and clause, who answers for it, the fine."""
+
+    rule: str
+    regulation: str
+    citation: str
+    form: str | None
+    record: str | None
+    source: str | None
+    person: str | None
+    penalty: int | float
+    severity: str
+    message: str
+    loss: Decimal | None = None
+    month: str | None = None
+    order: int = 0
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Regulation, rule (in the regulation's order), then record, source, period, person."""
+        return (self.regulation, self.order, self.rule, self.form or "", self.record or "", self.source or "",
+                self.month or "", self.person or "", self.message)
+
+    def people(self) -> list[str]:
+        """The people named responsible (a role held by several names them all)."""
+        return [p for p in (self.person or "").split(NAME_SEP) if p]
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as the spec's JSON object (``loss`` only where the records show one)."""
+        out: dict[str, Any] = {
+            "rule": self.rule, "regulation": self.regulation, "citation": self.citation, "form": self.form,
+            "record": self.record, "source": self.source, "person": self.person, "penalty": self.penalty,
+            "severity": self.severity, "message": self.message,
+        }
+        if self.loss is not None:
+            out["loss"] = number(self.loss)
+        return out
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule that was run (every rule appears in JUnit reports, passing or not)."""
+
+    id: str
+    regulation: str
+    title: str
+    kind: str
+    citation: str
+    order: int
+
+
+@dataclass
+class Report:
+    """The outcome of an audit."""
+
+    as_of: dt.date
+    date_from: dt.date
+    company: str
+    records: int
+    checked: int
+    findings: list[Finding] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    rules: list[RuleInfo] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.findings = sorted(self.findings, key=Finding.sort_key)
+        self.unreadable = sorted(set(self.unreadable))
+        self.rules = sorted(self.rules, key=lambda r: (r.regulation, r.order, r.id))
+
+    def penalties(self) -> dict[str, int | float]:
+        """Fines per person (each person a role-wide finding names pays the fine), by name."""
+        totals: dict[str, Decimal] = {}
+        for f in self.findings:
+            if f.penalty:
+                for p in f.people():
+                    totals[p] = totals.get(p, Decimal(0)) + Decimal(str(f.penalty))
+        return {p: number(v) for p, v in sorted(totals.items())}
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and fines, as the spec's ``summary`` object."""
+        return {
+            "records": self.checked + len(self.unreadable), "checked": self.checked,
+            "unreadable": len(self.unreadable), "findings": len(self.findings), "penalties": self.penalties(),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The whole report in the spec's JSON shape."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "summary": self.summary(),
+            "findings": [f.to_json() for f in self.findings],
+            "unreadable": [{"source": u.source, "line": u.line, "error": u.error} for u in self.unreadable],
+        }
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 findings, 2 if any input was unreadable (an incomplete audit never looks clean)."""
+        return 2 if self.unreadable else 1 if self.findings else 0
+
+
+def number(value: Any) -> int | float:
+    """A money amount for JSON: an int when whole, else a float of its decimal text."""
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def show(value: Any) -> str:
+    """A record value as a message shows it."""
+    if value is None or value == "" or value == []:
+        return EMPTY_TEXT
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (Decimal, float)):
+        d = Decimal(str(value))
+        return str(int(d)) if d == d.to_integral_value() else f"{d:.2f}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return NAME_SEP.join(show(v) for v in value) if value else EMPTY_TEXT
+    return str(value)
+
+
+def fill(message: str, values: dict[str, Any]) -> str:
+    """The message with each ``{name}`` replaced by its value; unknown names stay as written."""
+    return PARAM_RE.sub(lambda m: show(values[m.group(1)]) if m.group(1) in values else m.group(0), message)
+
+
+def placeholders(message: str) -> list[str]:
+    """The ``{name}`` placeholders of a message, in order, without repeats."""
+    return list(dict.fromkeys(PARAM_RE.findall(message)))
+
+
+_TIGHT = re.compile(r"([、）)．])\s+")
+
+
+def citation(project: Project, reg: Regulation, ref: str) -> str:
+    """A clause as the regulation numbers it, e.g. ``第八节 业务操作规定 三、维护客户 3、``."""
+    if ":" in ref:
+        rid, ref = ref.split(":", 1)
+        reg = project.regulation(rid) or reg
+    return _TIGHT.sub(r"\1", reg.citation(ref))

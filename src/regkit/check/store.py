@@ -1,0 +1,208 @@
+"""The records inside DuckDB: one view per form (typed columns), one per table field (its rows),
+loaded while the engine may still read files, then locked before any rule runs.
+
+Flat CSV files are read by DuckDB itself (all columns as text, then tested and typed in SQL), the
+way to get near the speed of merely counting the file; rows it does not take go back to the
+Python checks. Other records arrive from Python through an appender, as data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from ..model import Form, FormField
+from ..records import CsvTable, Record, Unreadable
+from .accept import accept, empty, quote, sql_type, value
+
+
+def columns(form: Form) -> list[tuple[str, FormField | None]]:
+    """The columns of a form's view: ``id`` first (a field, or None if the form has none), then
+    every other non-table field."""
+    cols: list[tuple[str, FormField | None]] = [("id", form.field("id"))]
+    cols += [(f.key, f) for f in form.fields if f.key != "id" and f.type != "table"]
+    return cols
+
+
+def _coltype(f: FormField | None) -> str:
+    return sql_type(f) if f is not None else "VARCHAR"
+
+
+@dataclass
+class _Part:
+    table: str
+    csv: bool = False
+
+
+@dataclass
+class Store:
+    """A DuckDB connection holding the records; ``lock()`` before rule SQL runs."""
+
+    con: duckdb.DuckDBPyConnection = field(default_factory=lambda: duckdb.connect(":memory:"))
+    parts: dict[str, list[_Part]] = field(default_factory=lambda: defaultdict(list))
+    children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    csv_sources: dict[str, tuple[CsvTable, int]] = field(default_factory=dict)
+    n: int = 0
+
+    def _name(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def load_csv(self, t: CsvTable) -> list[tuple[int, list[Any]]]:
+        """Let DuckDB read a flat CSV file; the rows it did not accept as (position, cells).
+        Raises duckdb.Error if it cannot parse the file (the caller reads it in Python)."""
+        name = self._name("c")
+        raw = [f"c{i}" for i in range(len(t.columns))]
+        spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in raw) + "}"
+        by_key = {k: raw[i] for i, k in enumerate(t.columns) if k}
+        tests, typed = [], []
+        if "form" in by_key:
+            v = by_key["form"]
+            tests.append(f"({v} IS NULL OR {v} = '' OR {v} = $form)")
+        for key, f in columns(t.form):
+            if key in by_key:
+                tests.append(accept(f, by_key[key]))
+                typed.append(f"CASE WHEN _ok THEN {value(f, by_key[key])} END AS {quote(key)}")
+            else:
+                if f is None or f.required:
+                    tests.append("FALSE")  # no column holds a required field: the Python checks say so
+                typed.append(f"{empty(f) if f else 'CAST(NULL AS VARCHAR)'} AS {quote(key)}")
+        sql = (
+            f"CREATE TEMP TABLE {name} AS SELECT $src AS _src, {' AND '.join(tests) or 'TRUE'} AS _ok, "
+            f"CASE WHEN _ok THEN NULL ELSE [{', '.join(raw)}] END AS _raw, {', '.join(typed)} "
+            f"FROM read_csv($path, header = true, auto_detect = false, columns = {spec}, delim = ',', "
+            f"quote = '\"', escape = '\"', strict_mode = true, encoding = 'utf-8', max_line_size = 8388608)"
+        )
+        params: dict[str, Any] = {"src": t.source, "path": str(t.path)}
+        if "form" in by_key:
+            params["form"] = t.form.id
+        try:
+            self.con.execute(sql, params)
+        except duckdb.Error:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+            raise
+        total = self.con.execute(f"SELECT count(*) FROM {name}").fetchone()
+        self.csv_sources[t.source] = (t, int(total[0]) if total else 0)
+        self.parts[t.form.id].append(_Part(name, csv=True))
+        rows = self.con.execute(f"SELECT rowid, _raw FROM {name} WHERE NOT _ok ORDER BY rowid").fetchall()
+        return [(int(r), list(cells)) for r, cells in rows]
+
+    def load_records(self, records: list[Record]) -> None:
+        """Append validated Python records, per form, through DuckDB's appender."""
+        by_form: dict[str, list[Record]] = defaultdict(list)
+        for r in records:
+            by_form[r.form.id].append(r)
+        for fid in sorted(by_form):
+            recs = by_form[fid]
+            form = recs[0].form
+            cols = columns(form)
+            name = self._name("p")
+            ddl = ", ".join(f"{quote(k)} {_coltype(f)}" for k, f in cols)
+            self.con.execute(f"CREATE TEMP TABLE {name} (_src VARCHAR, _pos BIGINT, {ddl})")
+            with self.con.appender(name) as app:
+                app.append_rows([(r.source, r.line, *(r.values.get(k) for k, _ in cols)) for r in recs])
+            self.parts[fid].append(_Part(name))
+            table = form.table
+            if table is not None:
+                child = self._name("t")
+                tcols = [(c.key, c) for c in table.columns or []]
+                cddl = ", ".join(f"{quote(k)} {sql_type(c)}" for k, c in tcols)
+                self.con.execute(f"CREATE TEMP TABLE {child} (_src VARCHAR, _pos BIGINT, _id VARCHAR, _n INTEGER, {cddl})")
+                rows = [(r.source, r.line, r.values.get("id"), i + 1, *(row.get(k) for k, _ in tcols))
+                        for r in recs for i, row in enumerate(r.values.get(table.key) or [])]
+                if rows:
+                    with self.con.appender(child) as app:
+                        app.append_rows(rows)
+                self.children[fid].append(child)
+
+    def create_views(self, forms: list[Form]) -> None:
+        """One view per form (all its parts), and ``"<form>.<table>"`` for a table's rows."""
+        for form in forms:
+            cols = columns(form)
+            names = ", ".join(quote(k) for k, _ in cols)
+            selects = [f"SELECT _src, rowid AS _pos, {names} FROM {p.table} WHERE _ok" if p.csv
+                       else f"SELECT _src, _pos, {names} FROM {p.table}"
+                       for p in self.parts.get(form.id, [])]
+            if not selects:
+                typed = ", ".join(f"CAST(NULL AS {_coltype(f)}) AS {quote(k)}" for k, f in cols)
+                selects = [f"SELECT CAST(NULL AS VARCHAR) AS _src, CAST(NULL AS BIGINT) AS _pos, {typed} WHERE FALSE"]
+            self.con.execute(f"CREATE TEMP VIEW {quote(form.id)} AS " + " UNION ALL ".join(selects))
+            table = form.table
+            if table is not None:
+                tcols = [(c.key, c) for c in table.columns or []]
+                tnames = ", ".join(quote(k) for k, _ in tcols)
+                parts = [f"SELECT _src, _pos, _id AS id, _n, {tnames} FROM {c}" for c in self.children.get(form.id, [])]
+                if not parts:
+                    typed = ", ".join(f"CAST(NULL AS {sql_type(c)}) AS {quote(k)}" for k, c in tcols)
+                    parts = [f"SELECT CAST(NULL AS VARCHAR) AS _src, CAST(NULL AS BIGINT) AS _pos, "
+                             f"CAST(NULL AS VARCHAR) AS id, CAST(NULL AS INTEGER) AS _n, {typed} WHERE FALSE"]
+                self.con.execute(f"CREATE TEMP VIEW {quote(form.id + '.' + table.key)} AS " + " UNION ALL ".join(parts))
+
+    def duplicates(self, forms: list[Form]) -> list[tuple[str, str, str, int]]:
+        """Records whose id another record of the form already has: (form, id, source, position),
+        all but the first by source and line. They are removed from the views."""
+        from ..records.csvfile import line_numbers
+
+        out: list[tuple[str, str, str, int]] = []
+        for form in forms:
+            v = quote(form.id)
+            ids = [r[0] for r in self.con.execute(f"SELECT id FROM {v} WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1").fetchall()]
+            if not ids:
+                continue
+            rows = self.con.execute(f"SELECT id, _src, _pos FROM {v} WHERE list_contains($ids, id)", {"ids": ids}).fetchall()
+            lines: dict[tuple[str, int], int] = {}
+            for src in {s for _, s, _ in rows if s in self.csv_sources}:
+                t, total = self.csv_sources[src]
+                pos = [p for _, s, p in rows if s == src]
+                lines.update({(src, p): ln for p, ln in line_numbers(t, pos, total).items()})
+            keyed = sorted(rows, key=lambda r: (r[0], r[1], lines.get((r[1], r[2]), r[2])))
+            seen: set[str] = set()
+            for rid, src, pos in keyed:
+                if rid in seen:
+                    out.append((form.id, rid, src, pos))
+                    self._drop(form.id, src, pos)
+                seen.add(rid)
+        return out
+
+    def _drop(self, fid: str, src: str, pos: int) -> None:
+        for p in self.parts[fid]:
+            if p.csv:
+                self.con.execute(f"UPDATE {p.table} SET _ok = FALSE WHERE _src = $s AND rowid = $p", {"s": src, "p": pos})
+            else:
+                self.con.execute(f"DELETE FROM {p.table} WHERE _src = $s AND _pos = $p", {"s": src, "p": pos})
+
+    def count(self, forms: list[Form]) -> int:
+        """How many records the views hold."""
+        total = 0
+        for form in forms:
+            row = self.con.execute(f"SELECT count(*) FROM {quote(form.id)}").fetchone()
+            total += int(row[0]) if row else 0
+        return total
+
+    def lock(self) -> None:
+        """No file, network or extension access from here on, and no way to turn it back on."""
+        self.con.execute("SET enable_external_access = false")
+        self.con.execute("SET lock_configuration = true")
+
+    def unreadable_lines(self, source: str, positions: list[int]) -> dict[int, int]:
+        """Lines of CSV rows by position (for a fast-path source), else the positions as lines."""
+        from ..records.csvfile import line_numbers
+
+        if source in self.csv_sources:
+            t, total = self.csv_sources[source]
+            return line_numbers(t, positions, total)
+        return {p: p for p in positions}
+
+
+def to_unreadable(dups: list[tuple[str, str, str, int]], store: Store) -> list[Unreadable]:
+    """Duplicate-id records as unreadable entries with their lines."""
+    out = []
+    by_src: dict[str, list[int]] = defaultdict(list)
+    for _, _, src, pos in dups:
+        by_src[src].append(pos)
+    lines = {src: store.unreadable_lines(src, pos) for src, pos in by_src.items()}
+    for fid, rid, src, pos in dups:
+        out.append(Unreadable(src, lines[src].get(pos, pos), f"duplicate id {rid!r} of form {fid} (another record has it)"))
+    return out

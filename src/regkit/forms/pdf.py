@@ -1,0 +1,163 @@
+"""PDF forms: the printed page from ``templates/forms/form.html`` + ``form.css`` by WeasyPrint
+(fonts subset, no form fields, so the page stays small), then AcroForm fields laid over the boxes
+WeasyPrint placed for them (``acroform``).
+
+WeasyPrint's own ``pdf_forms`` embeds the whole CJK font for the fields (10-21 MB); our fields use
+the predefined, non-embedded CJK font STSong-Light instead, so a one-page form is a few dozen KB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..errors import RenderError, TemplateError
+from .layout import Cell, Control, FormLayout, Grid
+from .style import Style
+
+HTML_TEMPLATE = "form.html"
+CSS_FILE = "form.css"
+PX_TO_PT = 0.75  # CSS px are 1/96 in; PDF points 1/72 in
+
+
+@dataclass(frozen=True)
+class Widget:
+    """Where a control landed: page index and rectangle in PDF points (x0, y0, x1, y1)."""
+
+    control: Control
+    page: int
+    rect: tuple[float, float, float, float]
+
+
+def _env(folder: Path) -> jinja2.Environment:
+    return _env_cached(str(folder))
+
+
+@lru_cache(maxsize=4)
+def _env_cached(folder: str) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder), autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=False, lstrip_blocks=False,
+    )
+
+
+def _parts(parts: list[str | Control], index: dict[int, int], lines: int = 1) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for p in parts:
+        if isinstance(p, Control):
+            out.append({"ctl": index[id(p)], "kind": p.kind, "lines": lines, "text": ""})
+        else:
+            out.append({"ctl": None, "kind": "text", "lines": 1, "text": p})
+    return out
+
+
+def _cell(c: Cell, index: dict[int, int]) -> dict[str, Any]:
+    return {"parts": _parts(c.parts, index, c.lines), "span": c.span, "style": c.style, "note": c.note,
+            "lines": c.lines, "check": c.is_check() or any(x.kind == "check" for x in c.controls())}
+
+
+def _grid(g: Grid, index: dict[int, int]) -> dict[str, Any]:
+    total = sum(g.widths)
+    return {
+        "kind": g.kind, "widths": [100 * w / total for w in g.widths], "header_rows": g.header_rows,
+        "rows": [{"cells": [_cell(c, index) for c in row], "lines": max(c.lines for c in row)} for row in g.rows],
+    }
+
+
+def page_html(layout: FormLayout, style: Style, controls: list[Control]) -> str:
+    """The HTML of the printed page; ``data-ctl`` indexes ``controls``."""
+    index = {id(c): i for i, c in enumerate(controls)}
+    context = {
+        "company": layout.company, "title": layout.title, "form_id": layout.form.id,
+        "version": layout.form.version,
+        "header": [_parts([*layout.header[i].parts, *layout.header[i + 1].parts], index)
+                   for i in range(0, len(layout.header), 2)],
+        "grids": [_grid(g, index) for g in layout.grids],
+        "stub": None if layout.stub_title is None else {
+            "cut": _parts(layout.stub_cut, index), "header": _parts(layout.stub_header, index),
+            "grid": _grid(layout.stub_grid, index) if layout.stub_grid else None,
+        },
+    }
+    env = _env(style.folder)
+    try:
+        return env.get_template(HTML_TEMPLATE).render(context)
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{style.folder / HTML_TEMPLATE}: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        line = getattr(exc, "lineno", None) or 1
+        raise TemplateError(f"{style.folder / HTML_TEMPLATE}:{line}: {exc}") from None
+
+
+@lru_cache(maxsize=1)
+def _weasy() -> tuple[Any, Any, Any]:
+    # Imported lazily: WeasyPrint loads Pango at import time (~0.6 s).
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    class NoFetch(URLFetcher):  # type: ignore[misc]
+        """Refuses every URL: the page needs no file or network resource (fonts come from fontconfig)."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            raise ValueError(f"regkit forms load no external resources ({url[:60]})")
+
+    return HTML, CSS, (FontConfiguration(), NoFetch())
+
+
+@lru_cache(maxsize=4)
+def _stylesheet(path: str, mtime: float) -> Any:
+    _, css_cls, (fonts, fetcher) = _weasy()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TemplateError(f"{path}: cannot read the form stylesheet: {exc.strerror}") from None
+    return css_cls(string=text, base_url=str(Path(path).parent), url_fetcher=fetcher, font_config=fonts)
+
+
+def render_page(layout: FormLayout, style: Style) -> tuple[bytes, list[Widget]]:
+    """The printed page(s) as PDF and where each control's field goes."""
+    controls = list(layout.controls())
+    html = page_html(layout, style, controls)
+    html_cls, _, (fonts, fetcher) = _weasy()
+    css_path = style.folder / CSS_FILE
+    if not css_path.is_file():
+        raise TemplateError(f"{css_path}: form stylesheet not found")
+    sheet = _stylesheet(str(css_path), css_path.stat().st_mtime)
+    try:
+        document = html_cls(string=html, base_url=str(style.folder), url_fetcher=fetcher).render(
+            font_config=fonts, stylesheets=[sheet])
+    except Exception as exc:  # noqa: BLE001 - WeasyPrint raises many types; report one line
+        raise RenderError(f"form {layout.form.id}: PDF rendering failed: {type(exc).__name__}: {exc}") from None
+    widgets: list[Widget] = []
+    seen: set[int] = set()
+    for page_no, page in enumerate(document.pages):
+        height_pt = page.height * PX_TO_PT
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or getattr(box, "element_tag", None) != "span":
+                continue
+            ctl = element.get("data-ctl")
+            if ctl is None or int(ctl) in seen or not hasattr(box, "border_box_x"):
+                continue
+            seen.add(int(ctl))
+            x, y = box.border_box_x(), box.border_box_y()
+            w, h = box.border_width(), box.border_height()
+            rect = (x * PX_TO_PT, height_pt - (y + h) * PX_TO_PT, (x + w) * PX_TO_PT, height_pt - y * PX_TO_PT)
+            widgets.append(Widget(controls[int(ctl)], page_no, tuple(round(v, 2) for v in rect)))  # type: ignore[arg-type]
+    missing = [controls[i].tag for i in range(len(controls)) if i not in seen]
+    if missing:
+        raise TemplateError(f"{style.folder / HTML_TEMPLATE}: no box for field(s) {', '.join(missing[:5])} "
+                            "(every data-ctl span must be laid out)")
+    return document.write_pdf(), widgets
+
+
+def write_pdf(layout: FormLayout, style: Style) -> bytes:
+    """The form as a PDF with AcroForm fields (filled in and drawn if the layout is)."""
+    from .acroform import add_fields
+
+    page, widgets = render_page(layout, style)
+    return add_fields(page, widgets, layout)

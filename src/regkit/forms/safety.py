@@ -1,0 +1,83 @@
+"""Opening untrusted containers safely: ZIP archives checked before anything is inflated (member
+count, declared sizes, compression ratio) and XML parsed without entities, DTDs or huge trees."""
+
+from __future__ import annotations
+
+import zipfile
+from io import BytesIO
+
+from lxml import etree
+
+from ..errors import InputError
+
+MAX_FILE_BYTES = 20 << 20
+MAX_MEMBERS = 1000
+MAX_MEMBER_BYTES = 64 << 20
+MAX_TOTAL_BYTES = 200 << 20
+MAX_RATIO = 200  # uncompressed / compressed, for members big enough to matter
+RATIO_FLOOR = 1 << 20
+
+
+def read_limited(path: str, data: bytes | None = None) -> bytes:
+    """The file's bytes, refusing files over MAX_FILE_BYTES."""
+    if data is not None:
+        return data
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError.at(path, 1, 1, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError.at(path, 1, 1, f"file is over the limit of {MAX_FILE_BYTES >> 20} MB")
+    return raw
+
+
+def open_zip(name: str, data: bytes) -> zipfile.ZipFile:
+    """A ZipFile over ``data`` whose members passed the bomb checks; InputError otherwise."""
+    try:
+        zf = zipfile.ZipFile(BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise InputError.at(name, 1, 1, f"not a readable DOCX/XLSX (damaged or truncated zip: {exc})") from None
+    if len(infos) > MAX_MEMBERS:
+        raise InputError.at(name, 1, 1, f"zip holds {len(infos)} members, over the limit of {MAX_MEMBERS}")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
+            raise InputError.at(name, 1, 1, f"zip member {info.filename} inflates to {info.file_size} bytes "
+                                "(over the limit: possible zip bomb)")
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise InputError.at(name, 1, 1, f"zip member {info.filename} compresses {info.file_size}:"
+                                f"{info.compress_size} (possible zip bomb)")
+        if info.flag_bits & 0x1:
+            raise InputError.at(name, 1, 1, "encrypted zip members are not supported")
+    return zf
+
+
+def read_member(name: str, zf: zipfile.ZipFile, member: str) -> bytes:
+    """One member's bytes (the declared size bounds what is inflated; zipfile checks the CRC)."""
+    try:
+        with zf.open(member) as fh:
+            return fh.read(MAX_MEMBER_BYTES + 1)
+    except KeyError:
+        raise InputError.at(name, 1, 1, f"not a regkit form: no {member} in the file") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise InputError.at(name, 1, 1, f"damaged or truncated file ({member}: {exc})") from None
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           recover=False, remove_comments=True, remove_pis=True)
+
+
+def parse_xml(name: str, member: str, data: bytes) -> etree._Element:
+    """Parse XML that must not carry a DTD (no entities, external or internal)."""
+    try:
+        root = etree.fromstring(data, parser=_parser())
+    except etree.XMLSyntaxError as exc:
+        raise InputError.at(name, 1, 1, f"{member}: invalid XML ({exc.msg})") from None
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise InputError.at(name, 1, 1, f"{member}: XML with a DTD or entities is not accepted")
+    return root

@@ -1,0 +1,198 @@
+"""Excel forms: one sheet per form, named with the form id, holding a register of records an
+audit reads directly: a header row of the fields' Chinese labels, then one row per record (a
+table form repeats its header fields on each row of its table, as the record format says).
+
+Data validation gives drop-downs for choices and yes/no, date, whole-number and decimal checks;
+the header row is locked (sheet protection without password) and the data cells unlocked. The
+company and title print in the page header; the form id and version are document properties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+from ..model import Form, FormField, Regulation
+from .output import doc_time, zip_bytes
+from .records import coerce_record, format_value, is_empty
+from .style import Style
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One sheet column: a form field, or a column of the form's table."""
+
+    field: FormField
+    header: str
+    table: str | None = None  # the table field's key for table columns
+
+
+def sheet_columns(form: Form) -> list[Column]:
+    """The sheet's columns in order; table columns take the table's place among the fields."""
+    cols: list[Column] = []
+    labels = {f.label for f in form.fields}
+    for f in form.fields:
+        if f.type == "table":
+            for c in f.columns or []:
+                cols.append(Column(c, f"{f.label}·{c.label}" if c.label in labels else c.label, f.key))
+        else:
+            cols.append(Column(f, f.label))
+    return cols
+
+
+def _rows(form: Form, values: Mapping[str, Any]) -> list[dict[int, Any]]:
+    cols = sheet_columns(form)
+    table = form.table
+    data_rows = (values.get(table.key) or [None]) if table else [None]
+    out = []
+    for trow in data_rows:
+        row: dict[int, Any] = {}
+        for i, col in enumerate(cols):
+            value = (trow or {}).get(col.field.key) if col.table else values.get(col.field.key)
+            if not is_empty(value):
+                row[i] = value
+        out.append(row)
+    return out
+
+
+def _cell_value(f: FormField, value: Any) -> Any:
+    if f.type == "date":
+        return dt.date.fromisoformat(value)
+    if f.type in ("integer", "amount"):
+        return value
+    return format_value(f, value)
+
+
+def _validation(f: FormField, ref: str) -> Any:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    kw: dict[str, Any] = {"allow_blank": True, "showErrorMessage": True, "showInputMessage": True,
+                          "promptTitle": f.label[:32], "errorTitle": f.label[:32]}
+    if f.type == "choice" or f.type == "boolean":
+        choices = f.choices if f.type == "choice" else ["是", "否"]
+        dv = DataValidation(type="list", formula1='"' + ",".join(choices or []) + '"', **kw)
+        dv.error = "请从下拉列表中选择"
+    elif f.type == "date":
+        dv = DataValidation(type="date", operator="between", formula1="DATE(1900,1,1)", formula2="DATE(2199,12,31)",
+                            **kw)
+        dv.error, dv.prompt = "请输入日期，例如 2026-03-05", "日期 YYYY-MM-DD"
+    elif f.type == "integer":
+        dv = DataValidation(type="whole", operator="between", formula1="-999999999", formula2="999999999", **kw)
+        dv.error = "请输入整数"
+    elif f.type == "amount":
+        dv = DataValidation(type="decimal", operator="between", formula1="-999999999999", formula2="999999999999",
+                            **kw)
+        dv.error, dv.prompt = "请输入金额（元）", "金额（元），最多两位小数"
+    else:
+        hint = {"month": "月份 YYYY-MM", "list": "多项以；分隔",
+                "multichoice": "可多选，以；分隔：" + "／".join(f.choices or [])}.get(f.type, f.help)
+        if not hint:
+            return None
+        dv = DataValidation(showInputMessage=True, promptTitle=f.label[:32], allow_blank=True)
+        dv.prompt = hint[:250]
+    if f.help and f.type not in ("month", "list", "multichoice"):
+        dv.prompt = ((dv.prompt or "") + " " + f.help).strip()[:250]
+    dv.add(ref)
+    return dv
+
+
+def write_xlsx(regulation: Regulation, form: Form, company: str, style: Style,
+               records: list[Mapping[str, Any]] | None = None) -> bytes:
+    """The form's register as a workbook: blank (formatted rows ready) or holding ``records``."""
+    from openpyxl import Workbook
+    from openpyxl.packaging.custom import IntProperty, StringProperty
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.utils import get_column_letter
+
+    cols = sheet_columns(form)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = form.id[:31]
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_font = Font(name=style.text("xlsx.header_font"), bold=True, size=style.num("xlsx.size"))
+    body_font = Font(name=style.text("xlsx.font"), size=style.num("xlsx.size"))
+    fill = PatternFill("solid", fgColor=style.text("xlsx.header_fill"))
+    unlocked = Protection(locked=False)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    for i, col in enumerate(cols, 1):
+        cell = ws.cell(row=1, column=i, value=col.header)
+        cell.font, cell.fill, cell.border = head_font, fill, border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        width = len(col.header) * style.num("xlsx.char_width") + 2
+        width = max(width, {"date": 12, "multiline": 30, "list": 18, "amount": 12}.get(col.field.type, 0))
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width, style.num("xlsx.min_width")),
+                                                               style.num("xlsx.max_width"))
+    rows: list[dict[int, Any]] = []
+    for rec in records or []:
+        values, _ = coerce_record(form, rec, required=False)
+        rows += _rows(form, values)
+    last = max(len(rows) + 1, int(style.num("xlsx.blank_rows")) + 1)
+    for r in range(2, last + 1):
+        data = rows[r - 2] if r - 2 < len(rows) else {}
+        for i, col in enumerate(cols):
+            cell = ws.cell(row=r, column=i + 1)
+            if i in data:
+                cell.value = _cell_value(col.field, data[i])
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a formula, whatever the text starts with
+            cell.protection, cell.font, cell.border, cell.alignment = unlocked, body_font, border, wrap
+            if col.field.type == "date":
+                cell.number_format = "yyyy-mm-dd"
+            elif col.field.type == "amount":
+                cell.number_format = "0.00"
+            elif col.field.type not in ("integer",):
+                cell.number_format = "@"
+    for i, col in enumerate(cols, 1):
+        letter = get_column_letter(i)
+        dv = _validation(col.field, f"{letter}2:{letter}{last}")
+        if dv is not None:
+            ws.add_data_validation(dv)
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddHeader.center.text = f"{company}  {form.title}"
+    ws.oddHeader.center.size = 14
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.protection.sheet = True
+    for allowed in ("formatColumns", "formatRows", "sort", "autoFilter"):
+        setattr(ws.protection, allowed, False)
+    when = doc_time(regulation)
+    props = wb.properties
+    props.title, props.subject = form.title, f"regkit form {form.id} v{form.version}"
+    props.creator, props.keywords = company, f"regkit-form:{form.id}"
+    props.created = props.modified = when
+    props.lastModifiedBy = "regkit"
+    wb.custom_doc_props.append(StringProperty(name="RegkitForm", value=form.id))
+    wb.custom_doc_props.append(IntProperty(name="RegkitFormVersion", value=form.version))
+    wb.custom_doc_props.append(StringProperty(name="RegkitRegulation", value=regulation.id))
+    buf = BytesIO()
+    wb.save(buf)
+    return _reproducible(buf.getvalue(), when)
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _reproducible(data: bytes, when: dt.datetime) -> bytes:
+    # openpyxl stamps the save time into core.xml and the zip entries; pin both.
+    members = []
+    with zipfile.ZipFile(BytesIO(data)) as zf:
+        for name in zf.namelist():
+            body = zf.read(name)
+            if name == "docProps/core.xml":
+                body = _MODIFIED.sub(rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", body)
+            members.append((name, body))
+    return zip_bytes(members, when)
+

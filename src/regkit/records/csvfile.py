@@ -1,0 +1,240 @@
+"""CSV record files: the encoding (UTF-8 with or without BOM, or GBK/GB18030 as Chinese Excel
+writes, detected or given), the header and the form, then either a plan for the engine to read a
+flat form's file itself (fast) or a careful Python read that locates every broken row.
+
+Python's csv module lets an unmatched quote swallow the rest of the file and then fails without a
+line number; here the row's first line is tracked and reported instead."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..loader import Project
+from . import Collected, CsvTable, RawRecord, Unreadable, validate
+from .tabular import find_form_column, form_column_value, map_header, resolve_form, rows_to_records
+
+HEAD_BYTES = 1 << 16
+MAX_FIELD = 1 << 20
+CHUNK = 1 << 22
+_SAFE_PATH = re.compile(r"^[\w./\- \u4e00-\u9fff]+$")
+
+csv.field_size_limit(MAX_FIELD)
+
+
+class CsvProblem(Exception):
+    """A CSV file that cannot be read at all, located by line."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def detect_encoding(head: bytes, forced: str | None) -> str:
+    """The file's encoding: the one given, else UTF-8 (a BOM or valid bytes), else GB18030."""
+    if forced:
+        return "utf-8-sig" if codecs.lookup(forced).name == "utf-8" else forced
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def plan_csv(project: Project, path: Path, source: str, *, workdir: Path, encoding: str | None) -> Collected:
+    """Read a CSV file: a flat form's file becomes a CsvTable for the engine; a table form's
+    (and any file the engine cannot take) is read here, row by row."""
+    out = Collected(files=1)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+        enc = detect_encoding(head, encoding)
+        header, first = _first_rows(head, enc)
+    except (OSError, LookupError) as exc:
+        out.unreadable.append(Unreadable(source, 1, f"cannot read: {getattr(exc, 'strerror', None) or exc}"))
+        return out
+    except CsvProblem as exc:
+        out.unreadable.append(Unreadable(source, exc.line, str(exc)))
+        return out
+    if not header:
+        return out  # an empty file holds no records
+    fc = find_form_column(header)
+    named = form_column_value(["form" if i == fc else "" for i in range(len(header))], first) if fc is not None else None
+    hit = resolve_form(project, named) if named else resolve_form(project, path.stem)
+    if hit is None:
+        why = f"unknown form {named!r} in the form column" if named else (
+            f"cannot tell the form: name the file after a form id (e.g. arrears-approval.csv) or add a form column"
+            f" ({path.stem!r} is not a form id or title)")
+        out.unreadable.append(Unreadable(source, 2 if named else 1, why))
+        return out
+    reg, form = hit
+    keys, problems = map_header(form, header)
+    if problems:
+        out.unreadable += [Unreadable(source, 1, p) for p in problems]
+        return out
+    if form.table is None:
+        try:
+            target = utf8_copy(path, enc, workdir) if enc != "utf-8-sig" else safe_path(path, workdir)
+        except CsvProblem as exc:
+            out.unreadable.append(Unreadable(source, exc.line, str(exc)))
+            return out
+        out.tables.append(CsvTable(target, path, source, enc, reg, form, keys))
+        return out
+    return read_python(project, path, source, enc, keys)
+
+
+def read_python(project: Project, path: Path, source: str, encoding: str, keys: list[str] | None = None) -> Collected:
+    """Read the whole file here: every row validated, every broken row reported with its line."""
+    out = Collected(files=1)
+    try:
+        text = _decode(path.read_bytes(), encoding)
+    except OSError as exc:
+        out.unreadable.append(Unreadable(source, 1, f"cannot read: {exc.strerror or exc}"))
+        return out
+    except CsvProblem as exc:
+        out.unreadable.append(Unreadable(source, exc.line, str(exc)))
+        return out
+    rows = _rows(text, out.unreadable, source)
+    header = next(rows, None)
+    if header is None:
+        return out
+    fc = find_form_column(header[1])
+    body = list(rows)
+    named = next((form_column_value(["form" if i == fc else "" for i in range(len(c))], c) for _, c in body), None) \
+        if fc is not None else None
+    hit = resolve_form(project, named) if named else resolve_form(project, path.stem)
+    if hit is None:
+        out.unreadable.append(Unreadable(source, 1, f"cannot tell the form of {path.name}"))
+        return out
+    form = hit[1]
+    if keys is None:
+        keys, problems = map_header(form, header[1])
+        if problems:
+            out.unreadable += [Unreadable(source, 1, p) for p in problems]
+            return out
+    raws, bad = rows_to_records(form, keys, body, source, lenient=True)
+    out.unreadable += bad
+    out.add(validate(project, raws))
+    return out
+
+
+def raw_records(form_keys: list[str], rows: list[tuple[int, list[Any]]], source: str, form_id: str) -> list[RawRecord]:
+    """Rows the engine could not accept on its fast path, as raw records for the Python checks."""
+    out = []
+    for line, cells in rows:
+        data = {k: (None if c in (None, "") else c) for k, c in zip(form_keys, cells, strict=False) if k}
+        out.append(RawRecord(data, source, line, form_id, True))
+    return out
+
+
+def _first_rows(head: bytes, enc: str) -> tuple[list[str], list[str]]:
+    text = codecs.getincrementaldecoder(enc)(errors="replace").decode(head, final=False)
+    if "\n" not in text and len(head) == HEAD_BYTES:
+        raise CsvProblem(1, f"the header line is longer than {HEAD_BYTES} bytes")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, [])
+        first = next(reader, [])
+    except csv.Error:
+        first = []
+    return header, first
+
+
+def _decode(raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = "" if encoding != "utf-8-sig" else " (give --encoding if the file is not UTF-8 or GBK)"
+        raise CsvProblem(line, f"cannot decode as {_enc_name(encoding)}: byte 0x{raw[exc.start]:02x}{hint}") from None
+
+
+def _enc_name(encoding: str) -> str:
+    return "UTF-8" if encoding == "utf-8-sig" else encoding.upper()
+
+
+def _rows(text: str, bad: list[Unreadable], source: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) of each row; broken rows are reported and skipped."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    last = 0
+    while True:
+        start = last + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            msg = str(exc)
+            if "unexpected end of data" in msg:
+                bad.append(Unreadable(source, start, "unmatched quote: the quoted field opened in this row never closes"))
+                return
+            if "field larger than field limit" in msg:
+                bad.append(Unreadable(source, start, f"a field runs over {MAX_FIELD} bytes (an unmatched quote?)"))
+                return
+            bad.append(Unreadable(source, start, f"malformed CSV row: {msg}"))
+            last = reader.line_num
+            continue
+        last = reader.line_num
+        if cells:
+            yield start, cells
+
+
+def utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
+    """A UTF-8 copy of the file in the work folder (for the engine, which reads UTF-8)."""
+    target = workdir / f"t{len(list(workdir.iterdir()))}.csv"
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines = 0
+    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        while chunk := src.read(CHUNK):
+            try:
+                dst.write(decoder.decode(chunk))
+            except UnicodeDecodeError as exc:
+                at = lines + chunk[: max(exc.start, 0)].count(b"\n") + 1
+                raise CsvProblem(at, f"cannot decode as {_enc_name(encoding)} (give --encoding)") from None
+            lines += chunk.count(b"\n")
+        try:
+            dst.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError:
+            raise CsvProblem(lines + 1, f"the file ends inside a {_enc_name(encoding)} character") from None
+    return target
+
+
+def safe_path(path: Path, workdir: Path) -> Path:
+    """The path itself, or a link to it with a plain name (the engine reads globs in names)."""
+    if _SAFE_PATH.match(str(path)) and not str(path).startswith(("-", " ")):
+        return path
+    link = workdir / f"l{len(list(workdir.iterdir()))}.csv"
+    link.symlink_to(path.resolve())
+    return link
+
+
+def line_numbers(table: CsvTable, rows: list[int], total_rows: int) -> dict[int, int]:
+    """The first line of the data rows at these 0-based positions, the engine having read
+    ``total_rows`` rows (it skips blank lines; a quoted line break keeps a row going)."""
+    wanted = set(rows)
+    if not wanted:
+        return {}
+    newlines, last = 0, b""
+    with table.path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    if total_rows + 1 == newlines + (0 if last == b"\n" else 1):
+        return {r: r + 2 for r in wanted}  # one row per line after the header
+    out: dict[int, int] = {}
+    text = table.path.read_text(encoding="utf-8-sig")
+    for i, (line, _) in enumerate(_rows(text, [], table.source)):
+        if i - 1 in wanted:
+            out[i - 1] = line
+            if len(out) == len(wanted):
+                break
+    return out

@@ -1,0 +1,183 @@
+"""The PDF's fonts: the configured font of each role, served to WeasyPrint through @font-face, and
+the check that every printed character is in the font chosen for it (no tofu, no silent fallback
+to whatever fontconfig finds)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import EnvironmentProblem, RenderError
+from .settings import ROLES, Fonts, font_path
+
+FAMILY_PREFIX = "regkit-"
+
+
+@dataclass(frozen=True)
+class Face:
+    """One configured font face: a file and, in a collection, the face number."""
+
+    path: Path
+    index: int = 0
+
+    @property
+    def url(self) -> str:
+        """The URL the @font-face rule names; the fetcher serves exactly these."""
+        url = self.path.as_uri()
+        return f"{url}#face={self.index}" if self.is_collection else url
+
+    @property
+    def is_collection(self) -> bool:
+        """True for .ttc/.otc files (several faces in one file)."""
+        return self.path.suffix.lower() in (".ttc", ".otc")
+
+    @property
+    def name(self) -> str:
+        """The face's full name, for messages."""
+        return _face_name(str(self.path), self.index)
+
+    def covers(self, char: str) -> bool:
+        """True if the face's cmap maps ``char`` to a glyph."""
+        return ord(char) in _cmap(str(self.path), self.index)
+
+    def data(self) -> bytes:
+        """The face as a standalone font file (a collection's face extracted)."""
+        return _face_bytes(str(self.path), self.index, self.is_collection)
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The faces of every role for one language edition, first choice first."""
+
+    roles: tuple[tuple[str, tuple[Face, ...]], ...]
+
+    @classmethod
+    def from_settings(cls, fonts: Fonts, templates: Path) -> FontSet:
+        """Resolve the configured files; EnvironmentProblem if one is missing or unreadable."""
+        roles = []
+        for role in ROLES:
+            faces = []
+            for f in fonts.stack(role):
+                face = Face(font_path(f, templates), f.face)
+                if not face.path.is_file():
+                    raise EnvironmentProblem(
+                        f"font for role {role} not found: {face.path} (templates/document/document.yaml; "
+                        "scripts/system-deps.sh installs the default fonts)")
+                faces.append(face)
+            roles.append((role, tuple(faces)))
+        return cls(tuple(roles))
+
+    def stack(self, role: str) -> tuple[Face, ...]:
+        """The faces of one role."""
+        return dict(self.roles)[role]
+
+    def families(self) -> dict[str, Face]:
+        """CSS family name -> face, e.g. regkit-fang (first choice), regkit-fang-2 (its fallback)."""
+        out = {}
+        for role, faces in self.roles:
+            for i, face in enumerate(faces):
+                out[family_name(role, i)] = face
+        return out
+
+    def faces(self) -> set[Face]:
+        """Every configured face."""
+        return {f for _, faces in self.roles for f in faces}
+
+    def css(self) -> str:
+        """@font-face rules for every face and a --song/--fang/--hei/--kai variable per role, which
+        the template's CSS uses as ``font-family: var(--fang)``."""
+        rules = [f'@font-face {{ font-family: "{fam}"; src: url("{face.url}"); }}'
+                 for fam, face in self.families().items()]
+        stacks = [f"  --{role}: {', '.join(repr(family_name(role, i)) for i in range(len(faces)))};"
+                  for role, faces in self.roles]
+        return "\n".join([*rules, ":root {", *stacks, "}"]).replace("'", '"')
+
+
+def family_name(role: str, i: int) -> str:
+    """The CSS family name of a role's i-th font."""
+    return f"{FAMILY_PREFIX}{role}" + (f"-{i + 1}" if i else "")
+
+
+def check_coverage(texts: Iterable[tuple[tuple[str, ...], str]], fonts: FontSet, what: str) -> None:
+    """Raise RenderError unless each character of each (font-family list, text) pair is in one of
+    the configured faces the list names, naming the missing characters and the font."""
+    families = fonts.families()
+    missing: dict[tuple[str, ...], set[str]] = {}
+    unknown: set[str] = set()
+    for stack, text in texts:
+        known = [families[fam] for fam in stack if fam in families]
+        chars = {c for c in text if not c.isspace() and c.isprintable()}
+        if chars and len(known) < len(stack):
+            # a family regkit does not serve means fontconfig's choice: refuse it even where ours cover
+            unknown.update(fam for fam in stack if fam not in families)
+            continue
+        for char in chars:
+            if not any(f.covers(char) for f in known):
+                missing.setdefault(stack, set()).add(char)
+    if unknown:
+        raise RenderError(
+            f"{what}: text is set in font-family {', '.join(sorted(unknown))}, which document.yaml does not "
+            "configure; the CSS must use var(--song), var(--fang), var(--hei) or var(--kai)")
+    if missing:
+        lines = []
+        for stack, chars in sorted(missing.items()):
+            names = " / ".join(f"{families[f].name} ({families[f].path})" for f in stack if f in families)
+            role = stack[0].removeprefix(FAMILY_PREFIX).split("-")[0] if stack else "?"
+            listed = " ".join(f"{c} U+{ord(c):04X}" for c in sorted(chars))
+            lines.append(f"font {names} (role {role}) lacks {len(chars)} character(s): {listed}")
+        raise RenderError(f"{what}: " + "; ".join(lines)
+                          + " — configure a font that has them in templates/document/document.yaml")
+
+
+def laid_out_texts(document: Any) -> Iterable[tuple[tuple[str, ...], str]]:
+    """(font-family list, text) of every text box of a laid-out WeasyPrint document, page margin
+    boxes (page numbers) included."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, TextBox):
+                yield tuple(box.style["font_family"]), box.text
+
+
+@lru_cache(maxsize=32)
+def _cmap(path: str, index: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or {})
+    finally:
+        font.close()
+
+
+@lru_cache(maxsize=32)
+def _face_name(path: str, index: int) -> str:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        return str(font["name"].getDebugName(4) or Path(path).name)
+    finally:
+        font.close()
+
+
+@lru_cache(maxsize=8)
+def _face_bytes(path: str, index: int, collection: bool) -> bytes:
+    if not collection:
+        return Path(path).read_bytes()
+    from fontTools.ttLib import TTFont
+
+    # WeasyPrint registers every face of a collection under the @font-face family, and fontconfig
+    # would then pick one of them; a standalone copy of the configured face removes the guess.
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        buf = io.BytesIO()
+        font.save(buf, reorderTables=False)
+        return buf.getvalue()
+    finally:
+        font.close()
