@@ -6,8 +6,12 @@ is committed, and an admin may also restyle it directly in Word or WPS (change t
 keep the {{ ... }} and {%p ... %} tags). The template follows GB/T 9704-2012 where it applies:
 
 - A4, margins top 37 mm, bottom 35 mm, inside 28 mm, outside 26 mm (mirrored for double-sided);
-- a 22 x 28 document grid: w:docGrid linesAndChars, linePitch 579 twips (28.95 pt), charSpace -849
-  (16 pt - 849/4096 pt = 15.79 pt per character = 156 mm / 28);
+- a 22 x 28 grid: w:docGrid type="lines" with linePitch 579 twips (28.95 pt = 225 mm / 22) and
+  every style's lines exactly 579 twips; 28 characters a line from the characters' spacing, -0.25 pt
+  (16 pt - 0.25 pt = 15.75 pt, 28 of them fill 156 mm, justified). Why not the character grid
+  (type="linesAndChars" charSpace="-849", 15.79 pt cells)? Word and WPS honour it, but LibreOffice
+  (7.4, measured) gives each 16 pt character two 15.79 pt cells: 14 characters a line. Set
+  CHAR_GRID = True below to write the character grid anyway;
 - body 3号 (16 pt) 仿宋, two-character first-line indent; title 2号 (22 pt) 宋体 bold centred;
   第X章/节 centred 黑体; 一、 黑体; （一） 楷体; numbers of 第X条 in 黑体;
 - page numbers "— N —" in 4号 (14 pt) 宋体, odd pages right and even pages left, one character in
@@ -45,6 +49,8 @@ TEXT_WIDTH = 8844   # twips: 156 mm
 # revision table columns (版本, 修订日期, 修订人, 修订内容): 12 %, 22 %, 18 %, 48 % of the text width
 COLUMNS = (1061, 1946, 1592, 4245)
 FIXED_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+CHAR_GRID = False   # see the module docstring
+CHAR_SPACING = -5   # twentieths of a point: -0.25 pt, for 28 characters a line without the grid
 
 
 # Word refuses files whose property elements are out of schema order (ECMA-376 CT_PPr / CT_RPr).
@@ -113,7 +119,7 @@ def strip_theme_fonts(root: Any) -> None:
 def run_props(rpr: Any, east_asia: str, size_pt: float, *, bold: bool = False, color: str | None = None) -> None:
     """Fonts, size, weight and colour of a run or style."""
     set_fonts(rpr, east_asia)
-    for tag in ("w:b", "w:bCs", "w:color", "w:sz", "w:szCs", "w:kern"):
+    for tag in ("w:b", "w:bCs", "w:color", "w:spacing", "w:sz", "w:szCs", "w:kern"):
         old = rpr.find(qn(tag))
         if old is not None:
             rpr.remove(old)
@@ -122,6 +128,8 @@ def run_props(rpr: Any, east_asia: str, size_pt: float, *, bold: bool = False, c
         rpr.append(el("w:bCs"))
     if color:
         rpr.append(el("w:color", val=color))
+    if not CHAR_GRID:
+        rpr.append(el("w:spacing", val=str(CHAR_SPACING)))
     rpr.append(el("w:sz", val=str(round(size_pt * 2))))
     rpr.append(el("w:szCs", val=str(round(size_pt * 2))))
     reorder(rpr, RPR_ORDER)
@@ -240,7 +248,10 @@ def make() -> bytes:
     child(sect, "w:pgSz", w="11906", h="16838")
     child(sect, "w:pgMar", top="2098", right="1474", bottom="1984", left="1587",
           header="851", footer="1304", gutter="0")
-    child(sect, "w:docGrid", type="linesAndChars", linePitch=str(LINE), charSpace="-849")
+    if CHAR_GRID:
+        child(sect, "w:docGrid", type="linesAndChars", linePitch=str(LINE), charSpace="-849")
+    else:
+        child(sect, "w:docGrid", type="lines", linePitch=str(LINE))
     settings = d.settings.element
     zoom = settings.find(qn("w:zoom"))
     zoom.addnext(el("w:mirrorMargins"))

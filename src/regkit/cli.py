@@ -115,6 +115,43 @@ def list_(regdir: Path, org: Path | None, as_json: bool) -> None:
             click.echo(f"  rule {r['id']}  [{r['kind']}] {r['title']}  — {', '.join(r['citations'])}")
 
 
+@main.command()
+@click.argument("form_id")
+@click.option("--format", "formats", default=None, metavar="FORMATS",
+              help="docx, pdf or xlsx, or several comma-separated (default: from -o's suffix, else pdf).")
+@click.option("--data", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A record (YAML/JSON) to fill the form in with.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Output file (default out/forms/FORM-ID[-RECORD-ID].FORMAT).")
+@regulations_option
+@org_option
+def form(form_id: str, formats: str | None, data: Path | None, output: Path | None, regdir: Path,
+         org: Path | None) -> None:
+    """Write one form (表单), blank or filled in from a record."""
+    from .forms.api import form_command, parse_formats
+
+    fmts = parse_formats(formats or (output.suffix if output is not None and output.suffix else "pdf"))
+    for path in form_command(load(regdir, org), form_id, fmts, data, output):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
+              help="Output format of the records.")
+@regulations_option
+@org_option
+def extract(files: tuple[Path, ...], fmt: str, regdir: Path, org: Path | None) -> None:
+    """Read filled-in DOCX/PDF/XLSX forms back into records (exit 2 if any is unreadable)."""
+    from .forms.api import extract_files
+    from .forms.records import dump_records
+
+    records, notes = extract_files(list(files), load(regdir, org))
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(dump_records(records, fmt), nl=False)
+
+
 def run() -> None:
     """Console-script entry point."""
     main(obj={})

@@ -4,7 +4,6 @@ inputs, and the report holding them in a fixed order so the same inputs give the
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -75,7 +74,6 @@ class Report:
     as_of: dt.date
     date_from: dt.date
     company: str
-    records: int
     checked: int
     findings: list[Finding] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
@@ -149,12 +147,9 @@ def placeholders(message: str) -> list[str]:
     return list(dict.fromkeys(PARAM_RE.findall(message)))
 
 
-_TIGHT = re.compile(r"([、）)．])\s+")
-
-
 def citation(project: Project, reg: Regulation, ref: str) -> str:
-    """A clause as the regulation numbers it, e.g. ``第八节 业务操作规定 三、维护客户 3、``."""
+    """A clause as the regulation numbers it, e.g. ``第八节 业务操作规定 三、维护客户 第3条``."""
     if ":" in ref:
         rid, ref = ref.split(":", 1)
         reg = project.regulation(rid) or reg
-    return _TIGHT.sub(r"\1", reg.citation(ref))
+    return reg.citation(ref)

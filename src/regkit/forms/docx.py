@@ -97,11 +97,20 @@ class _Writer:
         content = self.run(PLACEHOLDER if empty else c.text, rpr)
         return f"<w:sdt><w:sdtPr>{rpr}{head}{plc}{kind}</w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>"
 
-    def parts(self, parts: list[str | Control], font_knob: str, size_knob: str) -> str:
+    def parts(self, parts: list[str | Control], font_knob: str, size_knob: str, *, underline: bool = False) -> str:
         rpr = self.rpr(font_knob, size_knob)
-        return "".join(
-            self.control(p, size_knob) if isinstance(p, Control) else self.run(p, rpr) for p in parts
-        )
+        out = []
+        for i, p in enumerate(parts):
+            if isinstance(p, Control):
+                xml = self.control(p, size_knob)
+                if underline and p.kind != "check":
+                    # A line to write on in the header and on the cut line of a printed blank form.
+                    xml = xml.replace("<w:sz ", "<w:u w:val=\"single\"/><w:sz ")
+                out.append(xml)
+            else:
+                gap = "\u3000" if i + 1 < len(parts) and i > 0 and isinstance(parts[i - 1], Control) else ""
+                out.append(self.run(p + gap, rpr))
+        return "".join(out)
 
     # -- paragraphs and tables --------------------------------------------------------------
     def para(self, runs: str, *, jc: str = "left", ppr: str = "") -> str:
@@ -159,9 +168,10 @@ class _Writer:
                       ppr="<w:spacing w:before=\"60\" w:after=\"120\"/>"),
         ]
         meta = lay.header
-        runs = self.parts([*meta[0].parts, *meta[1].parts], "label", "meta")
+        runs = self.parts([*meta[0].parts, *meta[1].parts], "label", "meta", underline=True)
         if len(meta) > 2:
-            runs += "<w:r><w:tab/></w:r>" + self.parts([*meta[2].parts, *meta[3].parts], "label", "meta")
+            runs += "<w:r><w:tab/></w:r>" + self.parts([*meta[2].parts, *meta[3].parts], "label", "meta",
+                                                        underline=True)
         out.append(self.para(runs, ppr=f"<w:tabs><w:tab w:val=\"right\" w:pos=\"{self.width}\"/></w:tabs>"))
         for i, grid in enumerate(lay.grids):
             if i:
@@ -173,7 +183,7 @@ class _Writer:
                     f"<w:tab w:val=\"right\" w:leader=\"hyphen\" w:pos=\"{self.width}\"/></w:tabs>")
             cut = "<w:r><w:tab/></w:r>" + self.parts(lay.stub_cut, "label", "cut") + "<w:r><w:tab/></w:r>"
             out.append(self.para(cut, ppr=tabs + "<w:spacing w:before=\"240\" w:after=\"240\"/>"))
-            out.append(self.para(self.parts(lay.stub_header, "label", "meta"),
+            out.append(self.para(self.parts(lay.stub_header, "label", "meta", underline=True),
                                  ppr="<w:spacing w:before=\"0\" w:after=\"60\"/>"))
             if lay.stub_grid:
                 out.append(self.grid(lay.stub_grid))

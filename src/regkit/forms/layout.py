@@ -245,7 +245,11 @@ def _wide(f: FormField, style: Style) -> bool:
 
 
 def _label(f: FormField) -> Cell:
-    return Cell([f.label], style="label", note=f.help)
+    # The choices go under the label too, so a printed blank form says what may be written.
+    hints = [f.help] if f.help else []
+    if f.type == "choice":
+        hints.append("／".join(f.choices or []))
+    return Cell([f.label], style="label", note="；".join(hints) or None)
 
 
 def _field_grid(fields: list[FormField], style: Style, *, copy: bool = False, kind: str = "fields") -> Grid:

@@ -330,3 +330,21 @@ def _load_json(raw: bytes, name: str) -> Any:
         raise InputError.at(name, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError.at(name, 1, 1, f"invalid JSON: {exc}") from None
+
+
+def dump_records(records: list[dict[str, Any]], fmt: str = "yaml") -> str:
+    """Records as YAML or JSON text (amounts as plain numbers, Chinese unescaped)."""
+    data = [plain(r) for r in records]
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        """Multi-line text as literal blocks, as people wrote it."""
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in value and not value.endswith((" ", "\n")) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return str(yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False))

@@ -1,0 +1,112 @@
+"""The compliance checker: read the records, load them into DuckDB, lock it, run every rule of
+the regulations as SQL, and report each breach with its clause, person and fine.
+
+An incomplete audit never looks clean: whatever could not be read is in the report's
+``unreadable`` list and makes the exit code 2, even when there are findings too."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+
+from ..errors import InputError
+from ..loader import Project
+from ..model import Form
+from ..records import Collected, CsvTable, Unreadable, collect, validate
+from ..records.csvfile import CsvProblem, line_numbers, read_python, utf8_copy
+from ..records.tabular import rows_to_records
+from .findings import Finding, Report, RuleInfo, citation
+from .accept import quote
+from .rules import month_expr, run
+from .store import Store, to_unreadable
+
+__all__ = ["Finding", "Report", "audit"]
+
+
+def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date | None = None,
+          as_of: dt.date | None = None, encoding: str | None = None) -> Report:
+    """Audit the records under ``paths`` against every rule of ``project``.
+
+    ``date_from``..``as_of`` is the audit window of cadence rules (default: from the earliest
+    record to today); ``encoding`` forces the encoding of CSV files (default: detected)."""
+    as_of = as_of or dt.date.today()
+    if date_from is not None and date_from > as_of:
+        raise InputError.at("--from", 1, 1, f"the audit window starts ({date_from}) after it ends ({as_of})")
+    store = Store()
+    with tempfile.TemporaryDirectory(prefix="regkit-check-") as tmp:
+        got = collect(project, paths, workdir=Path(tmp), encoding=encoding)
+        unreadable = list(got.unreadable)
+        records = list(got.records)
+        for table in got.tables:
+            more = _load_table(project, store, table, Path(tmp), forced=encoding is not None)
+            records += more.records
+            unreadable += more.unreadable
+        store.load_records(records)
+        forms = [f for _, f in project.forms()]
+        store.create_views(forms)
+        unreadable += to_unreadable(store.duplicates(forms), store)
+    checked = store.count(forms)
+    store.lock()
+    start = date_from or _earliest(store, forms) or as_of
+    findings = run(store.con, project, as_of, min(start, as_of))
+    rules = [RuleInfo(r.id, reg.id, r.title, r.kind, citation(project, reg, r.clauses[0]), i)
+             for reg in project.regulations for i, r in enumerate(reg.rules)]
+    return Report(as_of, min(start, as_of), project.org.company, checked, findings, unreadable, rules)
+
+
+def _load_table(project: Project, store: Store, table: CsvTable, workdir: Path, *, forced: bool) -> Collected:
+    """Let DuckDB read a flat CSV file; rows it does not take go through the Python checks, and a
+    file it cannot parse is read in Python (which locates the broken rows)."""
+    try:
+        rejected = store.load_csv(table)
+    except duckdb.Error:
+        if not forced and table.encoding == "utf-8-sig" and not _is_utf8(table.path):
+            try:  # the first bytes looked like UTF-8 but the file is not: Chinese Excel's GBK
+                gbk = CsvTable(utf8_copy(table.original, "gb18030", workdir), table.original, table.source,
+                               "gb18030", table.regulation, table.form, table.columns)
+            except CsvProblem:
+                return read_python(project, table.original, table.source, table.encoding, table.columns)
+            return _load_table(project, store, gbk, workdir, forced=True)
+        return read_python(project, table.original, table.source, table.encoding, table.columns)
+    out = Collected()
+    if rejected:
+        total = store.csv_sources[table.source][1]
+        lines = line_numbers(table, [p for p, _ in rejected], total)
+        rows = [(lines.get(p, p + 2), cells) for p, cells in rejected]
+        raws, bad = rows_to_records(table.form, table.columns, rows, table.source, lenient=True)
+        out.unreadable += bad
+        out.add(validate(project, raws))
+    return out
+
+
+def _is_utf8(path: Path) -> bool:
+    import codecs
+
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 22):
+                dec.decode(chunk)
+        dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _earliest(store: Store, forms: list[Form]) -> dt.date | None:
+    """The earliest date any record falls on (its month's first day for monthly records)."""
+    best: dt.date | None = None
+    for form in forms:
+        m = month_expr(form)
+        if m == "CAST(NULL AS VARCHAR)":
+            continue
+        date = form.field("date")
+        expr = "r.\"date\"" if date is not None and date.type == "date" else f"CAST({m} || '-01' AS DATE)"
+        row = store.con.execute(f"SELECT min({expr}) FROM {quote(form.id)} r").fetchone()
+        if row and row[0] is not None and (best is None or row[0] < best):
+            best = row[0]
+    return best

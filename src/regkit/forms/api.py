@@ -1,0 +1,179 @@
+"""The forms library's entry points: one form (blank or filled in) in a format, every blank form
+into a folder, and filled-in forms read back."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, Problem, UsageError
+from ..loader import Project
+from ..model import Form, Regulation
+from .output import atomic_write, safe_name
+from .style import Style, load_style
+
+FORMATS = ("docx", "pdf", "xlsx")
+
+
+def parse_formats(text: str | Iterable[str]) -> list[str]:
+    """``docx,pdf`` -> ["docx", "pdf"]; UsageError for an unknown format."""
+    items = text.split(",") if isinstance(text, str) else list(text)
+    out = []
+    for item in (i.strip().lower().lstrip(".") for i in items):
+        if not item:
+            continue
+        if item not in FORMATS:
+            raise UsageError(f"unknown form format {item!r} (choose from {', '.join(FORMATS)})")
+        if item not in out:
+            out.append(item)
+    if not out:
+        raise UsageError("no form format given")
+    return out
+
+
+def find_form(project: Project, form_id: str) -> tuple[Regulation, Form]:
+    """The form with this id and its regulation; UsageError naming the known ids otherwise."""
+    hit = project.form(form_id)
+    if hit is None:
+        known = ", ".join(sorted(f.id for _, f in project.forms()))
+        raise UsageError(f"unknown form {form_id!r} (known: {known})")
+    return hit
+
+
+def render_form(project: Project, form_id: str, fmt: str, record: Mapping[str, Any] | None = None,
+                style: Style | None = None) -> bytes:
+    """One form as bytes in ``fmt`` (docx, pdf, xlsx), blank or filled in from ``record``
+    (which must fit the form: InputError listing every problem otherwise)."""
+    reg, form = find_form(project, form_id)
+    style = style or load_style()
+    if record is not None:
+        check_fill_record(form, record, "<record>")
+    if fmt == "xlsx":
+        from .xlsx import write_xlsx
+
+        return write_xlsx(reg, form, project.org.company, style, [record] if record is not None else None)
+    from .layout import build_layout
+
+    layout = build_layout(reg, form, project.org.company, style, record)
+    if fmt == "docx":
+        from .docx import write_docx
+
+        return write_docx(layout, style)
+    if fmt == "pdf":
+        from .pdf import write_pdf
+
+        return write_pdf(layout, style)
+    raise UsageError(f"unknown form format {fmt!r}")
+
+
+def check_fill_record(form: Form, record: Mapping[str, Any], source: str) -> None:
+    """A record used to fill a form must be for this form and type-correct (required fields may
+    be empty: a half-filled form is still a form)."""
+    from .records import coerce_record
+
+    _, problems = coerce_record(form, record, required=False)
+    if problems:
+        raise InputError([Problem(source, 1, 1, p) for p in problems])
+
+
+def form_command(project: Project, form_id: str, formats: Sequence[str], data: Path | None = None,
+                 output: Path | None = None, outdir: Path = Path("out/forms"),
+                 templates: Path | None = None) -> list[Path]:
+    """``regkit form``: write one form per format, blank or filled in from the record file
+    ``data``; returns the files written. ``output`` names the file (its suffix is replaced per
+    format when several formats are asked for)."""
+    from .records import load_record_file
+
+    _, form = find_form(project, form_id)
+    record = None
+    if data is not None:
+        record = load_record_file(data)
+        if record.get("form") not in (None, form_id):
+            raise InputError.at(str(data), 1, 1, f"the record is for form {record.get('form')!r}, not {form_id!r}")
+        check_fill_record(form, record, str(data))
+    style = load_style(templates)
+    targets = []
+    for fmt in formats:
+        if output is not None:
+            path = output if len(formats) == 1 else output.with_suffix("." + fmt)
+        else:
+            stem = form_id if record is None else f"{form_id}-{safe_name(str(record.get('id') or 'filled'))}"
+            path = outdir / f"{stem}.{fmt}"
+        targets.append((fmt, path))
+    # Render everything first, so a failure writes nothing.
+    rendered = [(path, render_form(project, form_id, fmt, record, style)) for fmt, path in targets]
+    for path, blob in rendered:
+        atomic_write(path, blob)
+    return [p for p, _ in rendered]
+
+
+def write_blank_forms(project: Project, outdir: Path, formats: Sequence[str] = FORMATS,
+                      regulations: Sequence[str] | None = None, templates: Path | None = None,
+                      jobs: int | None = None) -> list[Path]:
+    """Every blank form of the (given) regulations into ``outdir/<form-id>.<fmt>``; returns the
+    files written, sorted. Uses up to ``jobs`` processes (default: CPU count)."""
+    fmts = parse_formats(formats)
+    style = load_style(templates)
+    wanted = [(f.id, fmt) for r, f in project.forms() if not regulations or r.id in regulations for fmt in fmts]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(wanted) or 1))
+    if jobs > 1 and len(wanted) > 2:
+        blobs = _parallel(project, wanted, style, jobs)
+    else:
+        blobs = [render_form(project, fid, fmt, None, style) for fid, fmt in wanted]
+    paths = []
+    for (fid, fmt), blob in zip(wanted, blobs, strict=True):
+        path = outdir / f"{fid}.{fmt}"
+        atomic_write(path, blob)
+        paths.append(path)
+    return sorted(paths)
+
+
+_JOB: dict[str, Any] = {}
+
+
+def _render_job(item: tuple[str, str]) -> bytes:
+    return render_form(_JOB["project"], item[0], item[1], None, _JOB["style"])
+
+
+def _parallel(project: Project, wanted: list[tuple[str, str]], style: Style, jobs: int) -> list[bytes]:
+    import multiprocessing as mp
+
+    # Forked workers inherit the loaded project; PDF first, it is the slowest.
+    _JOB.update(project=project, style=style)
+    order = sorted(range(len(wanted)), key=lambda i: (wanted[i][1] != "pdf", i))
+    try:
+        ctx = mp.get_context("fork")
+    except ValueError:  # pragma: no cover - platforms without fork
+        return [render_form(project, fid, fmt, None, style) for fid, fmt in wanted]
+    with ctx.Pool(jobs) as pool:
+        results = pool.map(_render_job, [wanted[i] for i in order], chunksize=1)
+    out: list[bytes] = [b""] * len(wanted)
+    for i, blob in zip(order, results, strict=True):
+        out[i] = blob
+    return out
+
+
+def extract_files(paths: Sequence[Path], project: Project) -> tuple[list[dict[str, Any]], list[str]]:
+    """Records from filled-in forms (files, or folders of .docx/.pdf/.xlsx), with notes; every
+    unreadable file is reported in one InputError."""
+    from .extract import extract_file
+
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(x for x in p.iterdir() if x.suffix.lower() in (".docx", ".pdf", ".xlsx"))
+        else:
+            files.append(p)
+    records: list[dict[str, Any]] = []
+    notes: list[str] = []
+    problems = []
+    for f in files:
+        try:
+            records += extract_file(f, project, notes=notes)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return records, notes

@@ -1,0 +1,214 @@
+"""Reading what was typed into generated forms, format by format, before any typing: the form id
+and version the file carries, and the raw value of every control (text, or True/False for boxes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any
+
+from lxml import etree
+
+from ..errors import InputError
+from .docx import PLACEHOLDER, W14_NS, W_NS
+from .safety import open_zip, parse_xml, read_member
+
+NS = {"w": W_NS, "w14": W14_NS}
+CUSTOM_NS = {"p": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+             "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"}
+MAX_PDF_PAGES = 50
+MAX_CONTROLS = 20000
+
+
+@dataclass
+class RawForm:
+    """What a filled form holds: its identity and the controls' raw values by name."""
+
+    form_id: str
+    version: int
+    values: dict[str, list[str | bool]] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # spreadsheets: one dict per data row
+    headers: list[str] = field(default_factory=list)
+
+
+def _version(name: str, raw: Any) -> int:
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise InputError.at(name, 1, 1, f"unreadable form version {raw!r}") from None
+
+
+# -- Word ------------------------------------------------------------------------------------
+
+def _custom_props(name: str, zf: Any) -> dict[str, str]:
+    if "docProps/custom.xml" not in zf.namelist():
+        return {}
+    root = parse_xml(name, "docProps/custom.xml", read_member(name, zf, "docProps/custom.xml"))
+    out = {}
+    for prop in root.findall("p:property", CUSTOM_NS):
+        out[prop.get("name", "")] = "".join(prop.itertext()).strip()
+    return out
+
+
+def _sdt_text(content: etree._Element) -> str:
+    parts: list[str] = []
+    paragraphs = 0
+    for el in content.iter():
+        tag = etree.QName(el).localname if isinstance(el.tag, str) else ""
+        if tag == "p":
+            if paragraphs:
+                parts.append("\n")
+            paragraphs += 1
+        elif tag == "t" and el.text:
+            parts.append(el.text)
+        elif tag in ("br", "cr"):
+            parts.append("\n")
+        elif tag == "tab":
+            parts.append("\t")
+    return "".join(parts)
+
+
+def read_docx(name: str, data: bytes) -> RawForm:
+    """Content controls of a regkit Word form, by tag (block-level and inline alike)."""
+    zf = open_zip(name, data)
+    props = _custom_props(name, zf)
+    if "RegkitForm" not in props:
+        raise InputError.at(name, 1, 1, "not a regkit form (no RegkitForm document property)")
+    root = parse_xml(name, "word/document.xml", read_member(name, zf, "word/document.xml"))
+    raw = RawForm(props["RegkitForm"], _version(name, props.get("RegkitFormVersion", "1")))
+    sdts = root.xpath("//w:sdt[w:sdtPr/w:tag]", namespaces=NS)
+    if len(sdts) > MAX_CONTROLS:
+        raise InputError.at(name, 1, 1, f"{len(sdts)} content controls, over the limit of {MAX_CONTROLS}")
+    for sdt in sdts:
+        tag = sdt.find("w:sdtPr/w:tag", NS).get(f"{{{W_NS}}}val", "")
+        checked = sdt.find("w:sdtPr/w14:checkbox/w14:checked", NS)
+        content = sdt.find("w:sdtContent", NS)
+        value: str | bool
+        if sdt.find("w:sdtPr/w14:checkbox", NS) is not None:
+            if checked is not None:
+                value = checked.get(f"{{{W14_NS}}}val", "0").lower() in ("1", "true", "on")
+            else:
+                value = content is not None and any(ch in _sdt_text(content) for ch in "☒☑✓✔")
+        else:
+            text = _sdt_text(content) if content is not None else ""
+            showing = sdt.find("w:sdtPr/w:showingPlcHdr", NS) is not None
+            value = "" if (showing and text == PLACEHOLDER) or not text.strip() else text
+        raw.values.setdefault(tag, []).append(value)
+    return raw
+
+
+# -- PDF -------------------------------------------------------------------------------------
+
+def read_pdf(name: str, data: bytes) -> RawForm:
+    """AcroForm field values of a regkit PDF form (strict parsing: no guessing at damage)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError, PyPdfError
+    from pypdf.generic import NameObject
+
+    try:
+        reader = PdfReader(BytesIO(data), strict=True)
+        if reader.is_encrypted:
+            raise InputError.at(name, 1, 1, "encrypted PDF: regkit reads only unencrypted forms")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise InputError.at(name, 1, 1, f"{len(reader.pages)} pages, over the limit of {MAX_PDF_PAGES}")
+        meta = reader.metadata or {}
+        form_id = meta.get("/RegkitForm")
+        fields = reader.get_fields()
+    except InputError:
+        raise
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+        raise InputError.at(name, 1, 1, f"damaged or truncated PDF: {exc}") from None
+    if form_id is None:
+        raise InputError.at(name, 1, 1, "not a regkit form (no RegkitForm in the PDF metadata)")
+    if fields is None:
+        raise InputError.at(name, 1, 1, "not a regkit form (the PDF has no form fields)")
+    if len(fields) > MAX_CONTROLS:
+        raise InputError.at(name, 1, 1, f"{len(fields)} form fields, over the limit of {MAX_CONTROLS}")
+    raw = RawForm(str(form_id), _version(name, meta.get("/RegkitFormVersion", "1")))
+    for fname, fdata in fields.items():
+        if "/Kids" in fdata and "/V" not in fdata and fdata.get("/FT") is None:
+            continue  # a non-terminal node of a field hierarchy
+        value: Any = fdata.get("/V")
+        if fdata.get("/FT") == "/Btn":
+            raw.values[fname] = [value is not None and isinstance(value, NameObject) and value != "/Off"]
+        elif isinstance(value, list):
+            raw.values[fname] = ["；".join(str(v) for v in value)]
+        else:
+            raw.values[fname] = ["" if value is None else str(value)]
+    return raw
+
+
+# -- Excel -----------------------------------------------------------------------------------
+
+def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> RawForm:
+    """The header row and data rows of a regkit workbook's form sheet."""
+    open_zip(name, data).close()  # the bomb checks, before openpyxl inflates anything
+    from openpyxl import load_workbook
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+        raise InputError.at(name, 1, 1, "refusing to read XLSX without defusedxml installed")
+    try:
+        wb = load_workbook(BytesIO(data), read_only=True, data_only=False)
+        props = {p.name: p.value for p in wb.custom_doc_props.props}
+        if "RegkitForm" not in props:
+            raise InputError.at(name, 1, 1, "not a regkit form (no RegkitForm document property)")
+        raw = RawForm(str(props["RegkitForm"]), _version(name, props.get("RegkitFormVersion", 1)))
+        title = sheet or raw.form_id[:31]
+        if title not in wb.sheetnames:
+            raise InputError.at(name, 1, 1, f"no sheet named {title!r} (the form's sheet)")
+        ws = wb[title]
+        ws.reset_dimensions()  # the declared <dimension> may lie
+        formulas: list[tuple[int, int]] = []
+        for r, row in enumerate(ws.iter_rows(max_row=100000), 1):
+            cells = [c.value for c in row]
+            for c, cell in enumerate(row):
+                if getattr(cell, "data_type", None) == "f":
+                    formulas.append((r, c))
+            if r == 1:
+                raw.headers = ["" if v is None else str(v).strip() for v in cells]
+            else:
+                raw.rows.append({"_line": r, **{str(i): v for i, v in enumerate(cells)}})
+        wb.close()
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl and defusedxml raise many types
+        raise InputError.at(name, 1, 1, f"unreadable XLSX ({type(exc).__name__}: {exc})") from None
+    if formulas:
+        _cached_values(name, data, title, raw, formulas)
+    return raw
+
+
+def _cached_values(name: str, data: bytes, title: str, raw: RawForm, formulas: list[tuple[int, int]]) -> None:
+    # A formula's value is the one Excel cached at its last save; never calculated reads as None.
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
+    ws = wb[title]
+    ws.reset_dimensions()
+    cached = {(r, c): cell.value for r, row in enumerate(ws.iter_rows(max_row=100000), 1)
+              for c, cell in enumerate(row)}
+    wb.close()
+    for r, c in formulas:
+        value = cached.get((r, c))
+        if value is None:
+            raise InputError.at(name, r, c + 1, f"cell {get_column_letter(c + 1)}{r} holds a formula Excel never "
+                                "calculated (open and save the file in Excel, or type the value)")
+        if r > 1:
+            raw.rows[r - 2][str(c)] = value
+
+
+def cell_text(value: Any) -> str | bool | None:
+    """A spreadsheet cell as form text (numbers without a spurious .0, dates ISO)."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
