@@ -116,6 +116,58 @@ def list_(regdir: Path, org: Path | None, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("regulation_ids", nargs=-1, metavar="[REGULATION]...")
+@click.option("--format", "formats", default="docx,pdf", show_default=True, metavar="FORMATS",
+              help="docx, pdf, or both comma-separated.")
+@click.option("--lang", "langs", default="zh-Hans", show_default=True, metavar="LANGS",
+              help="Editions, comma-separated: zh-Hans, zh-Hant (converted with OpenCC; see document.yaml).")
+@click.option("--pdfa", is_flag=True, help="Write PDF/A-2b (for archiving).")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
+              show_default=True, help="Output folder.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=Path("templates"),
+              show_default=True, help="Layout templates folder.")
+@click.option("-j", "--jobs", type=int, default=None, help="Worker processes (default: one per core).")
+@click.option("--force", is_flag=True, help="Rebuild even what the cache says is unchanged.")
+@regulations_option
+@org_option
+def build(regulation_ids: tuple[str, ...], formats: str, langs: str, pdfa: bool, out: Path, templates: Path,
+          jobs: int | None, force: bool, regdir: Path, org: Path | None) -> None:
+    """Write the official documents (正式文件) of the regulations: OUT/<id>.docx and .pdf.
+
+    Unchanged outputs are skipped (content-hash cache in OUT/.regkit-cache.json); nothing is
+    written if any document fails.
+    """
+    import sys
+
+    from .render.build import BuildOptions
+    from .render.build import build as run_build
+
+    options = BuildOptions(
+        regulations=regulation_ids, formats=_csv(formats), langs=_csv(langs), pdfa=pdfa, out=out,
+        source=regdir, org=org, templates=templates, jobs=jobs, force=force)
+    bar: list[Any] = []
+
+    def progress(done: int, total: int, label: str) -> None:
+        if not bar:
+            bar.append(click.progressbar(length=total, label="building", show_pos=True,
+                                         item_show_func=lambda s: s))
+            bar[0].__enter__()
+        bar[0].update(done - bar[0].pos, label)
+
+    try:
+        result = run_build(options, progress if sys.stdout.isatty() else None)
+    finally:
+        if bar:
+            bar[0].__exit__(None, None, None)
+    click.echo(result.summary())
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    """A comma-separated option as a tuple of its non-empty items."""
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+@main.command()
 @click.argument("form_id")
 @click.option("--format", "formats", default=None, metavar="FORMATS",
               help="docx, pdf or xlsx, or several comma-separated (default: from -o's suffix, else pdf).")
@@ -150,6 +202,46 @@ def extract(files: tuple[Path, ...], fmt: str, regdir: Path, org: Path | None) -
     for note in notes:
         click.echo(f"note: {note}", err=True)
     click.echo(dump_records(records, fmt), nl=False)
+
+
+@main.command()
+@click.argument("records", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Start of the audit window (default: the earliest record).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Audit date, end of the audit window (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "junit", "csv"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the report to this file (default: standard output).")
+@click.option("--encoding", default=None, help="Encoding of CSV files (default: detected; UTF-8 or GBK/GB18030).")
+@regulations_option
+@org_option
+@click.pass_context
+def check(ctx: click.Context, records: tuple[Path, ...], date_from: Any, as_of: Any, fmt: str, output: Path | None,
+          encoding: str | None, regdir: Path, org: Path | None) -> None:
+    """Audit records (YAML/JSON/CSV/XLSX files, filled-in forms, folders) against every rule.
+
+    Exit 0 if clean, 1 if there are findings, 2 if any input is bad or unreadable (the report is
+    still written, listing what could not be read).
+    """
+    import sys
+
+    from .check import audit
+    from .report import render, write_atomic
+
+    report = audit(load(regdir, org), records, date_from=date_from.date() if date_from else None,
+                   as_of=as_of.date() if as_of else None, encoding=encoding)
+    color = fmt == "text" and output is None and sys.stdout.isatty()
+    data = render(report, fmt, color=color)
+    if output is not None:
+        write_atomic(output, data)
+        s = report.summary()
+        click.echo(f"wrote {output}: {s['findings']} findings, {s['unreadable']} unreadable, "
+                   f"{s['checked']} records checked", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False, color=color)
+    ctx.exit(report.exit_code)
 
 
 def run() -> None:

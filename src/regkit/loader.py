@@ -339,6 +339,8 @@ def check_references(
             scope = expr.Scope.for_form(form, reg, by_id) if form else None
             if rule.when and scope:
                 _expr_ok(rule.when, scope, ("when",), bad)
+            if rule.loss and scope:
+                _expr_ok(rule.loss, scope, ("loss",), bad, want="number")
             if isinstance(rule, ApprovalRule):
                 field_ok(rule.field, ("field",))
                 field_ok(rule.date_field, ("date_field",))
@@ -386,9 +388,9 @@ def check_references(
     return problems
 
 
-def _expr_ok(source: str, scope: expr.Scope, path: Path_, bad: Any) -> None:
+def _expr_ok(source: str, scope: expr.Scope, path: Path_, bad: Any, want: str = "boolean") -> None:
     try:
-        expr.compile_expr(source, scope, want="boolean")
+        expr.compile_expr(source, scope, want=want)
     except expr.ExprError as exc:
         bad(path, f"expression: {exc}")
 

@@ -165,6 +165,8 @@ class _Rule(_Strict):
     severity: Literal["error", "warning"] = "error"
     fine: Fine | None = None
     when: str | None = Field(None, description="expression: the rule applies only to records where it holds")
+    loss: str | None = Field(None, description="number expression: the money a breach lost, where the records "
+                             "show it (reported beside the fine)")
     message: Text = Field(description="Chinese message; {field} inserts a record value")
 
 

@@ -16,11 +16,11 @@ import duckdb
 from ..errors import InputError
 from ..loader import Project
 from ..model import Form
-from ..records import Collected, CsvTable, Unreadable, collect, validate
+from ..records import Collected, CsvTable, collect, validate
 from ..records.csvfile import CsvProblem, line_numbers, read_python, utf8_copy
 from ..records.tabular import rows_to_records
-from .findings import Finding, Report, RuleInfo, citation
 from .accept import quote
+from .findings import Finding, Report, RuleInfo, citation
 from .rules import month_expr, run
 from .store import Store, to_unreadable
 
@@ -55,7 +55,8 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
     findings = run(store.con, project, as_of, min(start, as_of))
     rules = [RuleInfo(r.id, reg.id, r.title, r.kind, citation(project, reg, r.clauses[0]), i)
              for reg in project.regulations for i, r in enumerate(reg.rules)]
-    return Report(as_of, min(start, as_of), project.org.company, checked, findings, unreadable, rules)
+    titles = {r.id: r.title for r in project.regulations}
+    return Report(as_of, min(start, as_of), project.org.company, checked, findings, unreadable, rules, titles)
 
 
 def _load_table(project: Project, store: Store, table: CsvTable, workdir: Path, *, forced: bool) -> Collected:

@@ -68,7 +68,8 @@ def accept(f: FormField | None, v: str, *, required: bool | None = None) -> str:
     elif t in LIST_TYPES:
         ok = f"NOT regexp_matches({v}, {as_sql_literal(_WS)})"
         if t == "multichoice" and f is not None:
-            ok += f" AND len(list_filter({_list(v)}, lambda x: NOT list_contains([{', '.join(as_sql_literal(c) for c in f.choices or [])}], x))) = 0"
+            allowed = "[" + ", ".join(as_sql_literal(c) for c in f.choices or []) + "]"
+            ok += f" AND len(list_filter({_list(v)}, lambda x: NOT list_contains({allowed}, x))) = 0"
     else:
         ok = checks.get(t, "TRUE")
     return f"(CASE WHEN {empty} THEN {'FALSE' if needed else 'TRUE'} ELSE {edge} AND {ok} END)"

@@ -78,6 +78,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
     rules: list[RuleInfo] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.findings = sorted(self.findings, key=Finding.sort_key)

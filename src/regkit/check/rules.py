@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -202,7 +202,8 @@ class Compiler:
         elif isinstance(rule, ConflictRule):
             keys = [f"r.{quote(k)}" for k in rule.key]
             window = f"PARTITION BY {', '.join(keys)} ORDER BY {_order_expr(form)}"
-            firsts = ", ".join(f"first_value(r.{quote(a)} IGNORE NULLS) OVER w AS {quote('first_' + a)}" for a in rule.agree)
+            firsts = ", ".join(f"first_value(r.{quote(a)} IGNORE NULLS) OVER w AS {quote('first_' + a)}"
+                               for a in rule.agree)
             differs = " OR ".join(f"(r.{quote(a)} IS NOT NULL AND r.{quote(a)} <> r.{quote('first_' + a)})"
                                   for a in rule.agree)
             inner = (f"SELECT r.*, first_value(r.id) OVER w AS _first_id, {firsts} FROM {v} r "
@@ -274,7 +275,8 @@ def run(con: duckdb.DuckDBPyConnection, project: Project, as_of: dt.date, date_f
     return out
 
 
-def findings_of(con: duckdb.DuckDBPyConnection, comp: Compiler, reg: Regulation, rule: AnyRule, order: int) -> list[Finding]:
+def findings_of(con: duckdb.DuckDBPyConnection, comp: Compiler, reg: Regulation, rule: AnyRule,
+                order: int) -> list[Finding]:
     """Run one rule and turn its rows into findings."""
     project = comp.project
     q = comp.query(reg, rule)

@@ -109,7 +109,8 @@ class Store:
                 child = self._name("t")
                 tcols = [(c.key, c) for c in table.columns or []]
                 cddl = ", ".join(f"{quote(k)} {sql_type(c)}" for k, c in tcols)
-                self.con.execute(f"CREATE TEMP TABLE {child} (_src VARCHAR, _pos BIGINT, _id VARCHAR, _n INTEGER, {cddl})")
+                self.con.execute(f"CREATE TEMP TABLE {child} "
+                                 f"(_src VARCHAR, _pos BIGINT, _id VARCHAR, _n INTEGER, {cddl})")
                 rows = [(r.source, r.line, r.values.get("id"), i + 1, *(row.get(k) for k, _ in tcols))
                         for r in recs for i, row in enumerate(r.values.get(table.key) or [])]
                 if rows:
@@ -148,10 +149,12 @@ class Store:
         out: list[tuple[str, str, str, int]] = []
         for form in forms:
             v = quote(form.id)
-            ids = [r[0] for r in self.con.execute(f"SELECT id FROM {v} WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1").fetchall()]
+            sql = f"SELECT id FROM {v} WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1"
+            ids = [r[0] for r in self.con.execute(sql).fetchall()]
             if not ids:
                 continue
-            rows = self.con.execute(f"SELECT id, _src, _pos FROM {v} WHERE list_contains($ids, id)", {"ids": ids}).fetchall()
+            rows = self.con.execute(f"SELECT id, _src, _pos FROM {v} WHERE list_contains($ids, id)",
+                                    {"ids": ids}).fetchall()
             lines: dict[tuple[str, int], int] = {}
             for src in {s for _, s, _ in rows if s in self.csv_sources}:
                 t, total = self.csv_sources[src]
@@ -169,7 +172,8 @@ class Store:
     def _drop(self, fid: str, src: str, pos: int) -> None:
         for p in self.parts[fid]:
             if p.csv:
-                self.con.execute(f"UPDATE {p.table} SET _ok = FALSE WHERE _src = $s AND rowid = $p", {"s": src, "p": pos})
+                self.con.execute(f"UPDATE {p.table} SET _ok = FALSE WHERE _src = $s AND rowid = $p",
+                                 {"s": src, "p": pos})
             else:
                 self.con.execute(f"DELETE FROM {p.table} WHERE _src = $s AND _pos = $p", {"s": src, "p": pos})
 
@@ -204,5 +208,6 @@ def to_unreadable(dups: list[tuple[str, str, str, int]], store: Store) -> list[U
         by_src[src].append(pos)
     lines = {src: store.unreadable_lines(src, pos) for src, pos in by_src.items()}
     for fid, rid, src, pos in dups:
-        out.append(Unreadable(src, lines[src].get(pos, pos), f"duplicate id {rid!r} of form {fid} (another record has it)"))
+        msg = f"duplicate id {rid!r} of form {fid} (another record has it)"
+        out.append(Unreadable(src, lines[src].get(pos, pos), msg))
     return out

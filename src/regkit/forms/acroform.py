@@ -250,6 +250,11 @@ def _widget(writer: PdfWriter, w: Widget, page_ref: IndirectObject, font: Indire
     return d
 
 
+def _ref(ref: IndirectObject | None) -> IndirectObject:
+    assert ref is not None  # pages of a PdfWriter are always indirect objects
+    return ref
+
+
 def add_fields(page_pdf: bytes, widgets: list[Widget], layout: FormLayout) -> bytes:
     """The page PDF with an AcroForm: one field per control name, widgets at their boxes."""
     writer = PdfWriter(clone_from=PdfReader(BytesIO(page_pdf)))
@@ -262,19 +267,19 @@ def add_fields(page_pdf: bytes, widgets: list[Widget], layout: FormLayout) -> by
         field = _field_dict(ws[0].control, layout)
         if len(ws) == 1:
             page = writer.pages[ws[0].page]
-            field.update(_widget(writer, ws[0], page.indirect_reference, font))
+            field.update(_widget(writer, ws[0], _ref(page.indirect_reference), font))
             ref = writer._add_object(field)
-            page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)  # type: ignore[attr-defined]
+            page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
         else:
             ref = writer._add_object(field)
             kids = ArrayObject()
             for w in ws:
                 page = writer.pages[w.page]
-                widget = _widget(writer, w, page.indirect_reference, font)
+                widget = _widget(writer, w, _ref(page.indirect_reference), font)
                 widget[NameObject("/Parent")] = ref
                 kid = writer._add_object(widget)
                 kids.append(kid)
-                page.setdefault(NameObject("/Annots"), ArrayObject()).append(kid)  # type: ignore[attr-defined]
+                page.setdefault(NameObject("/Annots"), ArrayObject()).append(kid)
             field[NameObject("/Kids")] = kids
         fields.append(ref)
     writer._root_object[NameObject("/AcroForm")] = writer._add_object(DictionaryObject({

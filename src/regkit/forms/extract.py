@@ -46,7 +46,9 @@ def extract_file(path: Path | str, project: Project, *, data: bytes | None = Non
     names = _control_names(form, raw.values, flat=kind == "pdf")
     stale = sorted(set(raw.values) - set(names))
     if stale:
-        _stale(name, form, raw.version, stale, notes)
+        # Controls of fields the form no longer has: only a value in one makes mapping lossy.
+        filled = [k for k in stale if any(v not in ("", False) for v in raw.values[k])]
+        _stale(name, form, raw.version, filled, notes, empty=sorted(set(stale) - set(filled)))
     return [_record(name, form, {names[k]: v for k, v in raw.values.items() if k in names})]
 
 
@@ -80,13 +82,16 @@ def _form(name: str, project: Project, form_id: str, version: int, notes: list[s
     return form
 
 
-def _stale(name: str, form: Form, version: int, stale: list[str], notes: list[str] | None) -> None:
-    shown = ", ".join(stale[:8]) + (" ..." if len(stale) > 8 else "")
-    if version < form.version:
+def _stale(name: str, form: Form, version: int, stale: list[str], notes: list[str] | None,
+           empty: list[str] | None = None) -> None:
+    def shown(names: list[str]) -> str:
+        return ", ".join(names[:8]) + (" ..." if len(names) > 8 else "")
+
+    if stale and version < form.version:
         raise InputError.at(name, 1, 1, f"form {form.id} version {version} cannot be mapped to version "
-                            f"{form.version}: no longer defined: {shown}")
-    if notes is not None:
-        notes.append(f"{name}: ignored controls not in form {form.id}: {shown}")
+                            f"{form.version}: no longer defined: {shown(stale)}")
+    if notes is not None and (stale or empty):
+        notes.append(f"{name}: ignored controls not in form {form.id}: {shown(stale + (empty or []))}")
 
 
 # A control name resolved: (field key, table row or None, column key or None, option or None, copy)
@@ -138,7 +143,7 @@ def _record(name: str, form: Form, slots: Mapping[Slot, list[str | bool]]) -> Re
         try:
             record[f.key] = _field_value(name, f, got)
         except ValueProblem as exc:
-            problems.append(str(exc))
+            problems += exc.problems
             record[f.key] = empty_value(f)
     if problems:
         raise InputError([Problem(name, 1, 1, p) for p in problems])
@@ -155,7 +160,7 @@ def _field_value(name: str, f: FormField, got: list[tuple[Slot, list[str | bool]
     if f.type == "table":
         rows: dict[int, dict[str, Any]] = {}
         cols = {c.key: c for c in f.columns or []}
-        for (_, row, col, _o, _c), values in got:
+        for (_, row, col, _opt, _cp), values in got:
             assert row is not None and col is not None
             rows.setdefault(row, {})[col] = _one(name, f"{f.key}[{row}].{col}", values)
         out = []
@@ -171,8 +176,8 @@ def _field_value(name: str, f: FormField, got: list[tuple[Slot, list[str | bool]
                 out.append(typed)
         return out
     if f.type == "multichoice":
-        chosen = set()
-        for (_, _r, _c, option, _copy), values in got:
+        chosen: set[int] = set()
+        for (_k, _row, _col, option, _copy), values in got:
             if option is not None and any(v is True for v in values):
                 chosen.add(option)
         return [c for i, c in enumerate(f.choices or []) if i in chosen]
@@ -231,7 +236,7 @@ def _xlsx_records(name: str, form: Form, headers: list[str], rows: list[dict[str
             problems.append(Problem(name, line, 1, str(exc)))
             continue
         continues = table is not None and current is not None and (
-            is_empty(typed_head.get("id")) and all(is_empty(v) for v in typed_head.values())
+            (is_empty(typed_head.get("id")) and all(is_empty(v) for v in typed_head.values()))
             or typed_head.get("id") == current.get("id"))
         if continues and current is not None:
             for key, value in typed_head.items():

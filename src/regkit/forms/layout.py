@@ -328,7 +328,7 @@ def fill(layout: FormLayout, values: Mapping[str, Any]) -> None:
             c.checked = cell is True
             c.text = format_value(col, cell)
         elif c.option is not None:
-            c.checked = not is_empty(value) and (f.choices or [])[c.option] in value
+            c.checked = isinstance(value, list) and (f.choices or [])[c.option] in value
         else:
             c.checked = value is True
             c.text = format_value(f, value)

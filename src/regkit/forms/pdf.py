@@ -8,6 +8,9 @@ the predefined, non-embedded CJK font STSong-Light instead, so a one-page form i
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +20,7 @@ import jinja2
 
 from ..errors import RenderError, TemplateError
 from .layout import Cell, Control, FormLayout, Grid
+from .output import atomic_write
 from .style import Style
 
 HTML_TEMPLATE = "form.html"
@@ -119,18 +123,32 @@ def _stylesheet(path: str, mtime: float) -> Any:
 
 
 def render_page(layout: FormLayout, style: Style) -> tuple[bytes, list[Widget]]:
-    """The printed page(s) as PDF and where each control's field goes."""
+    """The printed page(s) as PDF and where each control's field goes. The page does not depend
+    on the values (they live in the fields), so it is cached by content: see ``page_cache``."""
     controls = list(layout.controls())
     html = page_html(layout, style, controls)
-    html_cls, _, (fonts, fetcher) = _weasy()
     css_path = style.folder / CSS_FILE
-    if not css_path.is_file():
-        raise TemplateError(f"{css_path}: form stylesheet not found")
+    try:
+        css = css_path.read_text(encoding="utf-8")
+    except OSError:
+        raise TemplateError(f"{css_path}: form stylesheet not found") from None
+    key = _cache_key(html, css)
+    cached = _cache_get(key, controls)
+    if cached is not None:
+        return cached
+    page, widgets = _render(layout, style, html, css_path, controls)
+    _cache_put(key, page, widgets, controls)
+    return page, widgets
+
+
+def _render(layout: FormLayout, style: Style, html: str, css_path: Path,
+            controls: list[Control]) -> tuple[bytes, list[Widget]]:
+    html_cls, _, (fonts, fetcher) = _weasy()
     sheet = _stylesheet(str(css_path), css_path.stat().st_mtime)
     try:
         document = html_cls(string=html, base_url=str(style.folder), url_fetcher=fetcher).render(
             font_config=fonts, stylesheets=[sheet])
-    except Exception as exc:  # noqa: BLE001 - WeasyPrint raises many types; report one line
+    except Exception as exc:
         raise RenderError(f"form {layout.form.id}: PDF rendering failed: {type(exc).__name__}: {exc}") from None
     widgets: list[Widget] = []
     seen: set[int] = set()
@@ -147,12 +165,78 @@ def render_page(layout: FormLayout, style: Style) -> tuple[bytes, list[Widget]]:
             x, y = box.border_box_x(), box.border_box_y()
             w, h = box.border_width(), box.border_height()
             rect = (x * PX_TO_PT, height_pt - (y + h) * PX_TO_PT, (x + w) * PX_TO_PT, height_pt - y * PX_TO_PT)
-            widgets.append(Widget(controls[int(ctl)], page_no, tuple(round(v, 2) for v in rect)))  # type: ignore[arg-type]
+            widgets.append(Widget(controls[int(ctl)], page_no, _rounded(rect)))
     missing = [controls[i].tag for i in range(len(controls)) if i not in seen]
     if missing:
         raise TemplateError(f"{style.folder / HTML_TEMPLATE}: no box for field(s) {', '.join(missing[:5])} "
                             "(every data-ctl span must be laid out)")
     return document.write_pdf(), widgets
+
+
+def _rounded(rect: tuple[float, ...]) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (round(v, 2) for v in rect)
+    return x0, y0, x1, y1
+
+
+# -- page cache --------------------------------------------------------------------------------
+# Rendering needs WeasyPrint (~1 s to import and load the CJK fonts); the page of a form only
+# changes with its definition, the template or the stylesheet, so the page and the field boxes
+# are kept under the user's cache folder, keyed by a hash of exactly those inputs. A hit gives
+# the same bytes as a fresh rendering (WeasyPrint's output is reproducible).
+# REGKIT_CACHE_DIR moves the cache; REGKIT_NO_CACHE=1 turns it off.
+_CACHE_FORMAT = "1"
+
+
+def page_cache() -> Path | None:
+    """The cache folder of rendered form pages, or None when caching is off."""
+    if os.environ.get("REGKIT_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    base = os.environ.get("REGKIT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    return (root if os.environ.get("REGKIT_CACHE_DIR") else root / "regkit") / "form-pages"
+
+
+def _cache_key(html: str, css: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .. import __version__
+
+    try:
+        weasy = version("weasyprint")
+    except PackageNotFoundError:  # pragma: no cover
+        weasy = "?"
+    digest = hashlib.sha256()
+    for part in (_CACHE_FORMAT, __version__, weasy, html, css):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:40]
+
+
+def _cache_get(key: str, controls: list[Control]) -> tuple[bytes, list[Widget]] | None:
+    folder = page_cache()
+    if folder is None:
+        return None
+    try:
+        page = (folder / f"{key}.pdf").read_bytes()
+        boxes = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        widgets = [Widget(controls[int(i)], int(p), _rounded(tuple(float(v) for v in r))) for i, p, r in boxes]
+    except (OSError, ValueError, TypeError, IndexError, KeyError):
+        return None
+    if not page.startswith(b"%PDF-") or len({id(w.control) for w in widgets}) != len(controls):
+        return None
+    return page, widgets
+
+
+def _cache_put(key: str, page: bytes, widgets: list[Widget], controls: list[Control]) -> None:
+    folder = page_cache()
+    if folder is None:
+        return
+    index = {id(c): i for i, c in enumerate(controls)}
+    boxes = [[index[id(w.control)], w.page, list(w.rect)] for w in widgets]
+    try:
+        atomic_write(folder / f"{key}.pdf", page)
+        atomic_write(folder / f"{key}.json", json.dumps(boxes).encode("utf-8"))
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 def write_pdf(layout: FormLayout, style: Style) -> bytes:

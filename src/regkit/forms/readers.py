@@ -13,7 +13,7 @@ from lxml import etree
 
 from ..errors import InputError
 from .docx import PLACEHOLDER, W14_NS, W_NS
-from .safety import open_zip, parse_xml, read_member
+from .safety import one_line, open_zip, parse_xml, read_member, refuse_dtds
 
 NS = {"w": W_NS, "w14": W14_NS}
 CUSTOM_NS = {"p": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
@@ -73,6 +73,7 @@ def _sdt_text(content: etree._Element) -> str:
 def read_docx(name: str, data: bytes) -> RawForm:
     """Content controls of a regkit Word form, by tag (block-level and inline alike)."""
     zf = open_zip(name, data)
+    refuse_dtds(name, zf)
     props = _custom_props(name, zf)
     if "RegkitForm" not in props:
         raise InputError.at(name, 1, 1, "not a regkit form (no RegkitForm document property)")
@@ -113,13 +114,13 @@ def read_pdf(name: str, data: bytes) -> RawForm:
             raise InputError.at(name, 1, 1, "encrypted PDF: regkit reads only unencrypted forms")
         if len(reader.pages) > MAX_PDF_PAGES:
             raise InputError.at(name, 1, 1, f"{len(reader.pages)} pages, over the limit of {MAX_PDF_PAGES}")
-        meta = reader.metadata or {}
+        meta: Any = reader.metadata or {}
         form_id = meta.get("/RegkitForm")
         fields = reader.get_fields()
     except InputError:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
-        raise InputError.at(name, 1, 1, f"damaged or truncated PDF: {exc}") from None
+        raise InputError.at(name, 1, 1, f"damaged or truncated PDF: {one_line(exc)}") from None
     if form_id is None:
         raise InputError.at(name, 1, 1, "not a regkit form (no RegkitForm in the PDF metadata)")
     if fields is None:
@@ -144,7 +145,8 @@ def read_pdf(name: str, data: bytes) -> RawForm:
 
 def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> RawForm:
     """The header row and data rows of a regkit workbook's form sheet."""
-    open_zip(name, data).close()  # the bomb checks, before openpyxl inflates anything
+    with open_zip(name, data) as zf:  # the bomb and DTD checks, before openpyxl reads anything
+        refuse_dtds(name, zf)
     from openpyxl import load_workbook
     from openpyxl.xml import DEFUSEDXML
 
@@ -174,8 +176,8 @@ def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> RawForm:
         wb.close()
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - openpyxl and defusedxml raise many types
-        raise InputError.at(name, 1, 1, f"unreadable XLSX ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:
+        raise InputError.at(name, 1, 1, f"unreadable XLSX ({type(exc).__name__}: {one_line(exc)})") from None
     if formulas:
         _cached_values(name, data, title, raw, formulas)
     return raw

@@ -41,7 +41,12 @@ MAX_RECORD_BYTES = 1 << 20
 
 
 class ValueProblem(ValueError):
-    """A value that does not fit its field; the message names the field."""
+    """A value that does not fit its field; the message names the field. A table's problems are
+    all in ``problems`` (one message each)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 def is_empty(value: Any) -> bool:
@@ -206,19 +211,24 @@ def _parse_table(field: FormField, raw: Any, lenient: bool) -> list[dict[str, An
         raise ValueProblem(f"{field.key}: a table is a list of rows, got {_shown(raw)}")
     cols = {c.key: c for c in field.columns or []}
     rows = []
+    problems: list[str] = []
     for i, row in enumerate(raw):
         if not isinstance(row, Mapping):
-            raise ValueProblem(f"{field.key}[{i}]: a row is a mapping of column keys, got {_shown(row)}")
+            problems.append(f"{field.key}[{i}]: a row is a mapping of column keys, got {_shown(row)}")
+            continue
         unknown = [str(k) for k in row if k not in cols]
         if unknown:
-            raise ValueProblem(f"{field.key}[{i}]: unknown column {', '.join(unknown)}")
+            problems.append(f"{field.key}[{i}]: unknown column {', '.join(unknown)}")
         out = {}
         for key, col in cols.items():
             try:
                 out[key] = parse_value(col, row.get(key), lenient=lenient)
             except ValueProblem as exc:
-                raise ValueProblem(f"{field.key}[{i}].{exc}") from None
+                problems.append(f"{field.key}[{i}].{exc}")
+                out[key] = empty_value(col)
         rows.append(out)
+    if problems:
+        raise ValueProblem("; ".join(problems), problems)
     return rows
 
 
@@ -251,7 +261,7 @@ def coerce_record(form: Form, record: Mapping[str, Any], *, required: bool = Tru
         try:
             out[f.key] = parse_value(f, record.get(f.key), lenient=lenient)
         except ValueProblem as exc:
-            problems.append(str(exc))
+            problems += exc.problems
             out[f.key] = empty_value(f)
             continue
         if required and f.required and is_empty(out[f.key]):

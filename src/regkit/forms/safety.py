@@ -55,6 +55,25 @@ def open_zip(name: str, data: bytes) -> zipfile.ZipFile:
     return zf
 
 
+def refuse_dtds(name: str, zf: zipfile.ZipFile) -> None:
+    """InputError if any XML member declares a DTD (entities live there): checked on the prolog,
+    where a DOCTYPE must stand, before a library that might expand it reads the file."""
+    for info in zf.infolist():
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as fh:
+            head = fh.read(4096)
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            head = head.decode("utf-16", errors="ignore").encode("utf-8")
+        if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+            raise InputError.at(name, 1, 1, f"{info.filename}: XML with a DTD or entities is not accepted")
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line."""
+    return " ".join(str(exc).split())[:300]
+
+
 def read_member(name: str, zf: zipfile.ZipFile, member: str) -> bytes:
     """One member's bytes (the declared size bounds what is inflated; zipfile checks the CRC)."""
     try:

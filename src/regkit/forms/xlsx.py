@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from copy import copy
 import zipfile
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any

@@ -68,7 +68,9 @@ def plan_csv(project: Project, path: Path, source: str, *, workdir: Path, encodi
     if not header:
         return out  # an empty file holds no records
     fc = find_form_column(header)
-    named = form_column_value(["form" if i == fc else "" for i in range(len(header))], first) if fc is not None else None
+    named = None
+    if fc is not None:
+        named = form_column_value(["form" if i == fc else "" for i in range(len(header))], first)
     hit = resolve_form(project, named) if named else resolve_form(project, path.stem)
     if hit is None:
         why = f"unknown form {named!r} in the form column" if named else (
@@ -137,7 +139,12 @@ def raw_records(form_keys: list[str], rows: list[tuple[int, list[Any]]], source:
 
 
 def _first_rows(head: bytes, enc: str) -> tuple[list[str], list[str]]:
-    text = codecs.getincrementaldecoder(enc)(errors="replace").decode(head, final=False)
+    try:
+        text = codecs.getincrementaldecoder(enc)().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        line = head[: exc.start].count(b"\n") + 1
+        raise CsvProblem(line, f"cannot decode as {_enc_name(enc)}: byte 0x{head[exc.start]:02x}"
+                         " (give --encoding if the file is not UTF-8 or GBK)") from None
     if "\n" not in text and len(head) == HEAD_BYTES:
         raise CsvProblem(1, f"the header line is longer than {HEAD_BYTES} bytes")
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -175,7 +182,8 @@ def _rows(text: str, bad: list[Unreadable], source: str) -> Iterator[tuple[int, 
         except csv.Error as exc:
             msg = str(exc)
             if "unexpected end of data" in msg:
-                bad.append(Unreadable(source, start, "unmatched quote: the quoted field opened in this row never closes"))
+                msg = "unmatched quote: the quoted field opened in this row never closes"
+                bad.append(Unreadable(source, start, msg))
                 return
             if "field larger than field limit" in msg:
                 bad.append(Unreadable(source, start, f"a field runs over {MAX_FIELD} bytes (an unmatched quote?)"))

@@ -5,11 +5,8 @@ report does not depend on the current directory; they are read in sorted order."
 
 from __future__ import annotations
 
-import importlib
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ..errors import InputError, RegkitError
 from ..loader import Project
@@ -83,34 +80,31 @@ def read_file(project: Project, path: Path, source: str, *, workdir: Path, encod
                                             f"records are {', '.join(RECORD_SUFFIXES)}")], files=1)
 
 
-def _extract_api() -> dict[str, Callable[..., Any]]:
-    """The forms package's read-back functions, once its extract module exists."""
-    try:
-        mod = importlib.import_module("regkit.forms.extract")
-    except ImportError:
-        return {}
-    return {n: getattr(mod, n) for n in ("extract_file", "is_form_file") if callable(getattr(mod, n, None))}
-
-
 def _is_filled_form(path: Path) -> bool:
-    api = _extract_api()
-    if "is_form_file" in api:
-        return bool(api["is_form_file"](path))
-    return False
+    """True for a workbook regkit wrote as a form (it carries a RegkitForm document property)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("docProps/custom.xml")
+            if info.file_size > 1 << 20:
+                return False
+            return b'name="RegkitForm"' in zf.read(info)
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return False
 
 
 def _filled_form(project: Project, path: Path, source: str) -> Collected:
-    api = _extract_api()
-    if "extract_file" not in api:
-        return Collected(unreadable=[Unreadable(source, 1, "reading filled-in forms is not available yet")], files=1)
+    """The records of a filled-in regkit form (DOCX, PDF, or a form workbook)."""
+    from ..forms.extract import extract_file
+
     try:
-        got = api["extract_file"](path)
+        got = extract_file(path, project)
     except InputError as exc:
         return Collected(unreadable=[Unreadable(source, p.line, p.message) for p in exc.problems], files=1)
     except RegkitError as exc:
         return Collected(unreadable=[Unreadable(source, 1, str(exc))], files=1)
-    items = got if isinstance(got, list) else [got]
-    raws = [RawRecord(dict(r), source, 1, None, True) for r in items if isinstance(r, dict)]
+    raws = [RawRecord(dict(r), source, 1, None, True) for r in got]
     out = validate(project, raws)
     out.files = 1
     return out

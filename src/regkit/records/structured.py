@@ -46,7 +46,10 @@ def read_yaml(path: Path, source: str, default_form: str | None) -> tuple[list[R
     return [], [Unreadable(source, 1, "a record file holds a record (a mapping) or a list of records")]
 
 
-def _items(data: list[Any], source: str, line_of: Any, default_form: str | None) -> tuple[list[RawRecord], list[Unreadable]]:
+Read = tuple[list[RawRecord], list[Unreadable]]
+
+
+def _items(data: list[Any], source: str, line_of: Any, default_form: str | None) -> Read:
     records, bad = [], []
     for i, item in enumerate(data):
         if isinstance(item, dict):
@@ -89,7 +92,7 @@ def read_json(path: Path, source: str, default_form: str | None) -> tuple[list[R
     return [], [Unreadable(source, 1, "a record file holds a record (an object) or a list of records")]
 
 
-def _split(text: str, spans: list[tuple[int, int]], source: str, default_form: str | None) -> tuple[list[RawRecord], list[Unreadable]]:
+def _split(text: str, spans: list[tuple[int, int]], source: str, default_form: str | None) -> Read:
     records, bad = [], []
     for i, (start, end) in enumerate(spans):
         line = _start_line(text, start)
@@ -123,7 +126,7 @@ def _loads(text: str) -> Any:
 
     def integer(s: str) -> int:
         if len(s.lstrip("-")) > MAX_INT_DIGITS:
-            raise _Refused(f"a number of {len(s)} digits is too long", r"-?\d{%d,}" % (MAX_INT_DIGITS + 1), bare=True)
+            raise _Refused(f"a number of {len(s)} digits is too long", rf"-?\d{{{MAX_INT_DIGITS + 1},}}", bare=True)
         return int(s)
 
     return json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_int=integer, parse_float=Decimal)

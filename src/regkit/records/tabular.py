@@ -108,6 +108,11 @@ def rows_to_records(form: Form, keys: list[str], rows: Iterable[tuple[int, list[
                 row[key.split(".", 1)[1]] = value
             elif key:
                 data[key] = value
+        named = data.pop(FORM_COLUMN, None)
+        if named not in (None, "") and str(named).strip() != form.id:
+            bad.append(Unreadable(source, line, f"the row names form {named!r}; this sheet holds form {form.id} "
+                                  "(one form per file or sheet)"))
+            continue
         if table is None:
             records.append(RawRecord(data, source, line, form.id, lenient))
             continue

@@ -43,7 +43,8 @@ def check_zip(path: Path) -> None:
         raise XlsxProblem(f"the workbook unpacks to {total} bytes, over the limit of {MAX_UNPACKED}")
     for i in infos:
         if i.file_size > 1 << 20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise XlsxProblem(f"part {i.filename} is compressed {i.file_size // max(i.compress_size, 1)}:1 (a zip bomb?)")
+            ratio = i.file_size // max(i.compress_size, 1)
+            raise XlsxProblem(f"part {i.filename} is compressed {ratio}:1 (a zip bomb?)")
 
 
 def read_xlsx(project: Project, path: Path, source: str) -> Collected:
@@ -57,7 +58,7 @@ def read_xlsx(project: Project, path: Path, source: str) -> Collected:
     except XlsxProblem as exc:
         out.unreadable.append(Unreadable(source, 1, str(exc)))
         return out
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a broken file
+    except Exception as exc:
         out.unreadable.append(Unreadable(source, 1, f"cannot read the workbook: {type(exc).__name__}: {exc}"))
         return out
     try:
@@ -86,8 +87,8 @@ def _sheet(project: Project, path: Path, ws: Any, where: str, single: bool) -> C
                 if (line, col) in formulas:
                     value = cached.get((line, col))
                     if value is None:
-                        out.unreadable.append(Unreadable(where, line, f"column {col + 1} holds a formula never calculated "
-                                                         "(open and save the workbook in Excel)"))
+                        msg = f"column {col + 1} holds a formula never calculated (open and save the workbook in Excel)"
+                        out.unreadable.append(Unreadable(where, line, msg))
                     cells[col] = value
     fc = find_form_column(header[1])
     named = None

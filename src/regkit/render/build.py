@@ -99,11 +99,12 @@ class Digests:
             self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
         return self._files[path]
 
-    def tree(self, folder: Path) -> str:
-        """sha256 over the relative names and contents of every file below ``folder``."""
+    def tree(self, folder: Path, pattern: str = "*") -> str:
+        """sha256 over the relative names and contents of every file below ``folder`` (matching
+        ``pattern``)."""
         h = hashlib.sha256()
         if folder.is_dir():
-            for p in sorted(q for q in folder.rglob("*") if q.is_file()):
+            for p in sorted(q for q in folder.rglob(pattern) if q.is_file()):
                 h.update(f"{p.relative_to(folder).as_posix()}\0{self.file(p)}\0".encode())
         return h.hexdigest()
 
@@ -157,7 +158,7 @@ class BuildContext:
 def code_digest(digests: Digests) -> str:
     """Hash of regkit's own source, so a changed renderer invalidates the cache between releases."""
     root = Path(__file__).resolve().parent.parent
-    return digests.tree(root) if (root / "__init__.py").is_file() else __version__
+    return digests.tree(root, "*.py") if (root / "__init__.py").is_file() else __version__
 
 
 def document_targets(ctx: BuildContext) -> list[Target]:
@@ -209,19 +210,31 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             raise UsageError(f"unknown language {lang!r} (document.yaml has: {', '.join(settings.languages)})")
     fingerprint = _fingerprint(options, settings, digests)
     if not options.force and cache.get("fingerprint") == fingerprint and _outputs_intact(out, cache):
-        skipped = [Path(p) for p in sorted(cache["targets"])]
+        unchanged = [Path(p) for p in cache.get("last", [])]
         if progress:
-            progress(len(skipped), len(skipped), "unchanged")
-        return BuildResult([], skipped, time.perf_counter() - start)
+            progress(len(unchanged), len(unchanged), "unchanged")
+        return BuildResult([], unchanged, time.perf_counter() - start)
 
+    pool = _start_pool(options)
+    try:
+        return _build(options, settings, digests, cache, fingerprint, pool, progress, start)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _build(options: BuildOptions, settings: Settings, digests: Digests, cache: dict[str, Any], fingerprint: str,
+           pool: ProcessPoolExecutor | None, progress: Progress | None, start: float) -> BuildResult:
+    out = options.out
     project = load_project([options.source], options.org)
     ctx = BuildContext(project, options, settings, digests)
     targets = collect_targets(ctx)
-    todo, skipped = [], []
-    for t in targets:
-        entry = cache.get("targets", {}).get(str(t.path))
-        intact = entry and entry.get("key") == t.key and _intact(out / t.path, entry.get("sha256"))
-        (skipped if intact and not options.force else todo).append(t)
+    todo: list[Target] = []
+    skipped: list[Target] = []
+    for target in targets:
+        entry = cache.get("targets", {}).get(str(target.path))
+        intact = entry and entry.get("key") == target.key and _intact(out / target.path, entry.get("sha256"))
+        (skipped if intact and not options.force else todo).append(target)
     done = len(skipped)
     if progress and skipped:
         progress(done, len(targets), "unchanged")
@@ -232,15 +245,16 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         if progress:
             progress(done, len(targets), t.label or str(t.path))
 
-    outputs = render_all(todo, options.jobs, tick)
-    for t in todo:
-        write_atomic(out / t.path, outputs[t.path])
+    outputs = render_all(todo, options.jobs, tick, pool)
+    for target in todo:
+        write_atomic(out / target.path, outputs[target.path])
     entries = {str(t.path): {"key": t.key, "sha256": hashlib.sha256(outputs[t.path]).hexdigest()} for t in todo}
-    for t in skipped:
-        entries[str(t.path)] = cache["targets"][str(t.path)]
+    for target in skipped:
+        entries[str(target.path)] = cache["targets"][str(target.path)]
     # a partial build (some regulations) keeps the other entries but cannot vouch for the whole
     kept = {k: v for k, v in cache.get("targets", {}).items() if k not in entries}
-    state = {"fingerprint": fingerprint, "targets": dict(sorted({**kept, **entries}.items()))}
+    state = {"fingerprint": fingerprint, "last": sorted(str(t.path) for t in targets),
+             "targets": dict(sorted({**kept, **entries}.items()))}
     write_atomic(out / CACHE_FILE, (json.dumps(state, indent=1, sort_keys=True) + "\n").encode())
     return BuildResult([t.path for t in todo], [t.path for t in skipped], time.perf_counter() - start)
 
@@ -260,37 +274,59 @@ def collect_targets(ctx: BuildContext) -> list[Target]:
     return targets
 
 
-def render_all(targets: Sequence[Target], jobs: int | None, tick: Callable[[Target], None]) -> dict[Path, bytes]:
-    """Run every target's render function, in worker processes when more than one is to do; the
-    first failure (in target order) is raised after the others finish."""
-    workers = min(jobs or os.cpu_count() or 1, len(targets))
+def render_all(targets: Sequence[Target], jobs: int | None, tick: Callable[[Target], None],
+               pool: ProcessPoolExecutor | None = None) -> dict[Path, bytes]:
+    """Run every target's render function, in worker processes when more than one is to do (in
+    ``pool`` if given); the first failure (in target order) is raised after the others finish."""
     results: dict[Path, bytes] = {}
     failures: dict[Path, BaseException] = {}
-    if workers <= 1:
+    if pool is None or len(targets) <= 1:
         for t in targets:
             results[t.path] = _unwrap(_run(t.render))
             tick(t)
         return results
-    # fork: workers start in milliseconds and share what the parent already imported
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                             initializer=_warm_up) as pool:
-        futures: dict[Future[Any], Target] = {pool.submit(_run, t.render): t for t in targets}
-        for fut in as_completed(futures):
-            t = futures[fut]
-            try:
-                results[t.path] = _unwrap(fut.result())
-            except BaseException as exc:  # noqa: BLE001 - collected, re-raised below in target order
-                failures[t.path] = exc
-            tick(t)
+    # the slow PDFs first, so the quick files fill the gaps at the end
+    ordered = sorted(targets, key=lambda t: t.path.suffix != ".pdf")
+    futures: dict[Future[Any], Target] = {pool.submit(_run, t.render): t for t in ordered}
+    for fut in as_completed(futures):
+        t = futures[fut]
+        try:
+            results[t.path] = _unwrap(fut.result())
+        except BaseException as exc:  # collected, re-raised below in target order
+            failures[t.path] = exc
+        tick(t)
     for t in targets:
         if t.path in failures:
             raise failures[t.path]
     return results
 
 
-def _warm_up() -> None:
-    # import the PDF engine while the parent is still handing out work
-    import weasyprint  # noqa: F401
+def _start_pool(options: BuildOptions) -> ProcessPoolExecutor | None:
+    """Worker processes, started before the project is loaded so that they import the PDF engine
+    and load the fonts meanwhile; None when one process is asked for or there is one core."""
+    workers = options.jobs or os.cpu_count() or 1
+    if workers <= 1:
+        return None
+    langs = options.langs if "pdf" in options.formats else ()
+    # fork: workers start in milliseconds and share what the parent already imported
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+                               initializer=_warm_up, initargs=(options.templates, langs))
+
+
+def _warm_up(templates: Path, langs: tuple[str, ...]) -> None:
+    """Worker initializer: import WeasyPrint and load the fonts of the PDF editions to come."""
+    if not langs:
+        return
+    try:
+        from .fonts import FontSet
+        from .pdf import _engine
+
+        settings = load_settings(templates)
+        for lang in langs:
+            _engine(str((templates / "document").resolve()), FontSet.from_settings(settings.language(lang).fonts,
+                                                                                    templates))
+    except RegkitError:
+        pass  # the render itself reports it, with its context
 
 
 @dataclass(frozen=True)
@@ -364,9 +400,9 @@ def _intact(path: Path, sha256: object) -> bool:
 
 
 def _outputs_intact(out: Path, cache: dict[str, Any]) -> bool:
-    targets = cache.get("targets", {})
-    return bool(targets) and all(
-        isinstance(e, dict) and _intact(out / p, e.get("sha256")) for p, e in targets.items())
+    targets, last = cache.get("targets", {}), cache.get("last")
+    return isinstance(last, list) and bool(last) and all(
+        isinstance(targets.get(p), dict) and _intact(out / p, targets[p].get("sha256")) for p in last)
 
 
 __all__ = ["TARGET_PROVIDERS", "BuildContext", "BuildOptions", "BuildResult", "Target", "build"]

@@ -29,7 +29,7 @@ _LEVEL2 = re.compile(rf"^[（(][{_CN_NUM}]+[）)]$")
 _APPENDIX = re.compile(r"^(附录|附件|附表)")
 _SPACE = "\u3000"  # ideographic space, one character wide on the grid
 _ENDS_WITH_PUNCT = re.compile(r"[：:。；;，,、！？!?]$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # not XML text; \t\a\f also mean something to docxtpl
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # not XML text, or (\t \a \f \n) markup to docxtpl
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ class RefusedURL(ValueError):
     """Raised for a URL outside the template folder and the configured fonts."""
 
 
-class SafeFetcher(URLFetcher):
+class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type hints
     """A WeasyPrint URL fetcher serving ``folder`` (recursively, regular files only) and exactly the
     given font faces."""
 

@@ -1,0 +1,126 @@
+"""The report formats, read back: text grouped by regulation and person (colour only when asked),
+a self-contained escaped HTML page with its charts, JUnit XML a CI can parse, and CSV whose cells
+Excel cannot take for formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from check_support import notice, run, slip, stats, write_yaml
+from regkit.check import Report
+from regkit.errors import TemplateError
+from regkit.report import render, write_atomic
+from regkit.report.csvout import cell
+from regkit.report.text import width
+
+
+def report(tmp_path: Path, **changes: object) -> Report:
+    records = [slip(approved_by="李娜", **changes), slip(id="QF-002", handler="陈晨", stub_signed_by=["王芳"]),
+               notice(), notice(id="XK-002", settlement="现金"), stats("2026-02")]
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    return run([write_yaml(tmp_path / "r.yaml", records), broken])
+
+
+def test_text_groups_by_regulation_and_person(tmp_path: Path) -> None:
+    text = render(report(tmp_path), "text").decode("utf-8")
+    assert "\x1b[" not in text
+    lines = text.splitlines()
+    assert lines[0] == "合规检查报告　某某物流有限公司"
+    assert "记录 6 条：已检查 5 条，无法读取 1 条；发现问题 4 项；罚款合计 30 元" in text
+    people = [line.strip() for line in lines if line.startswith("  ") and not line.startswith("   ")
+              and "项" in line and not line.lstrip().startswith(("!", "?"))]
+    assert people == ["刘强　1 项，罚款 10 元", "李娜　2 项，罚款 10 元", "陈晨　1 项，罚款 10 元"]
+    assert "■ 检查示例制度（audit-demo）　4 项" in text
+    assert f"{tmp_path / 'broken.json'}:1: invalid JSON" in text
+
+
+def test_text_columns_align_by_display_width(tmp_path: Path) -> None:
+    text = render(report(tmp_path), "text").decode("utf-8")
+    rows = [line for line in text.splitlines() if line.startswith(("  ! ", "  ? ", "    记录"))]
+    starts = {width(line[: line.index("第一节")]) for line in rows if "第一节" in line}
+    assert len(starts) <= 3  # one column start per person's table, whatever the record ids' widths
+    assert width("批准人ab") == 8
+
+
+def test_text_colour_only_when_asked(tmp_path: Path) -> None:
+    assert "\x1b[" in render(report(tmp_path), "text", color=True).decode("utf-8")
+
+
+def test_json_shape(tmp_path: Path) -> None:
+    import json
+
+    data = json.loads(render(report(tmp_path), "json"))
+    assert data["as_of"] == "2026-03-31"
+    assert data["summary"] == {"records": 6, "checked": 5, "unreadable": 1, "findings": 4,
+                               "penalties": {"刘强": 10, "李娜": 10, "陈晨": 10}}
+    keys = ["rule", "regulation", "citation", "form", "record", "source", "person", "penalty", "severity", "message"]
+    assert all(list(f)[:10] == keys for f in data["findings"])
+    assert data["unreadable"][0]["line"] == 1
+
+
+def test_html_is_self_contained_and_escaped(tmp_path: Path) -> None:
+    html = render(report(tmp_path, customer="<script>alert(1)</script>&"), "html").decode("utf-8")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//|file:)""", html)
+    assert "@import" not in html and "url(" not in html
+    assert html.count("<svg") == 3
+    for title in ("按规则", "按责任人", "按月份"):
+        assert title in html
+    assert '<title>slip-approved：1</title>' in html
+
+
+def test_html_template_problems_name_the_template(tmp_path: Path) -> None:
+    folder = tmp_path / "templates" / "report"
+    folder.mkdir(parents=True)
+    (folder / "report.html.j2").write_text("{{ nothing_here }}", encoding="utf-8")
+    with pytest.raises(TemplateError, match=r"report\.html\.j2: undefined variable: 'nothing_here'"):
+        render(report(tmp_path), "html", templates=tmp_path / "templates")
+
+
+def test_junit_one_case_per_rule_and_a_failure_per_finding(tmp_path: Path) -> None:
+    root = ET.fromstring(render(report(tmp_path), "junit"))
+    assert root.tag == "testsuites"
+    suite = root.find("testsuite[@name='audit-demo']")
+    assert suite is not None
+    cases = suite.findall("testcase")
+    assert len(cases) == 7
+    failures = {c.get("name", "").split()[0]: len(c.findall("failure")) for c in cases}
+    assert failures["slip-approved"] == 1 and failures["slip-stub"] == 1 and failures["slip-collected"] == 0
+    assert root.get("failures") == "4" and root.get("errors") == "1"
+    assert root.find("testsuite[@name='unreadable']/testcase/error") is not None
+
+
+def test_csv_escapes_formulas(tmp_path: Path) -> None:
+    data = render(report(tmp_path, customer="=HYPERLINK(\"http://x\")"), "csv")
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["severity", "rule", "regulation"]
+    assert any(r[-1].startswith("客户=HYPERLINK") for r in rows)
+    for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert cell(value) == "'" + value
+    assert cell("正常") == "正常" and cell(None) == ""
+    unreadable = [r for r in rows if r[0] == "unreadable"]
+    assert unreadable and unreadable[0][7] == "1"
+
+
+def test_csv_escapes_a_formula_starting_cell(tmp_path: Path) -> None:
+    records = [slip(id="=cmd|' /C calc'!A0", approved_by="李娜"), stats()]
+    data = render(run(write_yaml(tmp_path / "r.yaml", records)), "csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data)))
+    assert rows[1][5] == "'=cmd|' /C calc'!A0"
+
+
+def test_write_atomic_replaces_whole_files(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "report.json"
+    write_atomic(target, b"one")
+    write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["report.json"]

@@ -1,0 +1,136 @@
+"""PDF forms: AcroForm fields with CJK, small files, values printed; read back with pypdf,
+pdftotext and pdftoppm (poppler)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from forms_support import ARREARS, DATA, LOST
+from pypdf import PdfReader
+
+from regkit.forms.acroform import encode, text_appearance, wrap
+from regkit.forms.api import render_form
+from regkit.loader import load_project
+
+PROJECT = load_project([DATA])
+poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _page_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REGKIT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+@pytest.fixture(scope="module")
+def blank() -> bytes:
+    return render_form(PROJECT, "arrears-approval", "pdf")
+
+
+def test_one_page_form_is_small(blank: bytes) -> None:
+    assert len(PdfReader(BytesIO(blank)).pages) == 1
+    assert len(blank) < 300_000
+
+
+def test_fields_named_with_keys_and_cjk_font_not_embedded(blank: bytes) -> None:
+    reader = PdfReader(BytesIO(blank))
+    fields = reader.get_fields()
+    assert fields is not None
+    assert {"id", "date", "customer", "settlement", "amount", "reason", "stub_signed_by"} <= set(fields)
+    assert fields["settlement"]["/FT"] == "/Ch" and fields["customer"]["/FT"] == "/Tx"
+    assert fields["reason"]["/Ff"] & (1 << 12)  # multiline
+    acro = reader.trailer["/Root"]["/AcroForm"]
+    font = acro["/DR"]["/Font"]["/STSong"].get_object()
+    assert font["/BaseFont"] == "/STSong-Light" and font["/Encoding"] == "/UniGB-UCS2-H"
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    assert not {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor)
+    assert "/STSong" in acro["/DA"]
+    # the number is one field shown three times: header, 骑缝 line, 存根
+    assert len(fields["id"]["/Kids"]) == 3
+
+
+def test_metadata_carries_form_id_and_version(blank: bytes) -> None:
+    meta = PdfReader(BytesIO(blank)).metadata
+    assert meta is not None
+    assert meta["/RegkitForm"] == "arrears-approval" and meta["/RegkitFormVersion"] == "1"
+
+
+def test_filled_values_utf16_and_printed(tmp_path: Path) -> None:
+    data = render_form(PROJECT, "arrears-approval", "pdf", ARREARS)
+    reader = PdfReader(BytesIO(data))
+    fields = reader.get_fields()
+    assert fields is not None and fields["customer"]["/V"] == ARREARS["customer"]
+    raw = reader.trailer["/Root"]["/AcroForm"]["/Fields"]
+    customer = next(f.get_object() for f in raw if f.get_object()["/T"] == "customer")
+    assert _raw_string(customer["/V"]).startswith(b"(\\376\\377")  # UTF-16BE with its BOM
+    reason = next(f.get_object() for f in raw if f.get_object()["/T"] == "reason")
+    ap = reason["/AP"]["/N"].get_object().get_data()
+    assert encode("客户资金").encode() in ap  # drawn, not left to NeedAppearances
+    assert reader.trailer["/Root"]["/AcroForm"]["/NeedAppearances"].value is False
+
+
+def _raw_string(value: object) -> bytes:
+    out = BytesIO()
+    value.write_to_stream(out)  # type: ignore[attr-defined]
+    return out.getvalue()
+
+
+@poppler
+def test_pdftotext_finds_filled_values(tmp_path: Path) -> None:
+    path = tmp_path / "f.pdf"
+    path.write_bytes(render_form(PROJECT, "arrears-approval", "pdf", ARREARS))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for value in ("QF-2026-001", "上海浦东", "12345.67", "2026-03-31", "客户资金周转困难", "财务部；调度部", "王芳；陈刚"):
+        assert value in text, value
+    assert text.count("QF-2026-001") == 3
+    lost = tmp_path / "l.pdf"
+    lost.write_bytes(render_form(PROJECT, "lost-customer-analysis", "pdf", LOST))
+    text = subprocess.run(["pdftotext", str(lost), "-"], capture_output=True, text=True, check=True).stdout
+    assert "甲公司" in text and "客户经营变化" in text and "流失客户分析表" in text
+
+
+@poppler
+def test_pdftoppm_renders_filled_chinese(tmp_path: Path) -> None:
+    # Inside the reason field's box: no ink on the blank form, the typed name on the filled one.
+    ink = {}
+    for name, record in (("blank", None), ("filled", ARREARS)):
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(render_form(PROJECT, "arrears-approval", "pdf", record))
+        reader = PdfReader(path)
+        widget = next(a.get_object() for a in reader.pages[0]["/Annots"] if a.get_object().get("/T") == "reason")
+        x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+        height = float(reader.pages[0].mediabox.height)
+        scale = 100 / 72
+        crop = ["-x", str(int(x0 * scale) + 2), "-y", str(int((height - y1) * scale) + 2),
+                "-W", str(int((x1 - x0) * scale) - 4), "-H", str(int((y1 - y0) * scale) - 4)]
+        subprocess.run(["pdftoppm", "-r", "100", "-gray", *crop, str(path), str(tmp_path / name)], check=True)
+        pgm = next(tmp_path.glob(f"{name}-*.pgm")).read_bytes()
+        pixels = pgm.split(b"\n", 3)[3]
+        ink[name] = sum(1 for b in pixels if b < 128)
+    assert ink["blank"] == 0
+    assert ink["filled"] > 150
+
+
+def test_appearance_wraps_and_shrinks() -> None:
+    assert wrap("第一行很长很长很长", 10, 40) == ["第一行很", "长很长很", "长"]
+    assert wrap("Customer promised to pay", 10, 60)[0] == "Customer"
+    content, size = text_appearance("一" * 80, 100, 12, multiline=False, size=10)
+    assert size == 5.0 and "Tj" in content
+    assert text_appearance("", 100, 12, multiline=False, size=10)[0] == "/Tx BMC\nEMC\n"
+
+
+def test_reproducible(blank: bytes) -> None:
+    assert render_form(PROJECT, "arrears-approval", "pdf") == blank
+
+
+def test_table_form_fields_are_flat_names() -> None:
+    fields = PdfReader(BytesIO(render_form(PROJECT, "lost-customer-analysis", "pdf"))).get_fields()
+    assert fields is not None
+    assert "rows_0_customer" in fields and "rows_9_result" in fields
+    assert all("." not in name for name in fields)

@@ -1,0 +1,191 @@
+"""CSV record files: encodings (UTF-8 with and without BOM, GBK detected or given), Chinese-label
+headers, the unmatched-quote trap, line numbers of bad rows (blank lines and quoted line breaks
+before them), table forms regrouped by id, and the engine's fast path agreeing with the Python
+checks value for value."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+from check_support import notice, project, rules_hit, run, slip, stats, write_yaml
+from regkit.check.store import Store
+from regkit.records import Collected, validate
+from regkit.records.csvfile import plan_csv
+from regkit.records.tabular import rows_to_records
+
+KEYS = ["id", "date", "customer", "settlement", "amount", "promised_date", "handler", "approved_by", "approved_on",
+        "departments", "stub_signed_by", "paid_on", "paid_amount"]
+
+
+def labels() -> list[str]:
+    form = project().form("slip")
+    assert form is not None
+    return [form[1].field(k).label for k in KEYS]  # type: ignore[union-attr]
+
+
+def cells(rec: dict[str, Any]) -> list[str]:
+    out = []
+    for k in KEYS:
+        v = rec.get(k)
+        out.append(";".join(v) if isinstance(v, list) else "" if v is None else str(v))
+    return out
+
+
+def write_csv(path: Path, rows: list[list[str]], header: list[str] | None = None, encoding: str = "utf-8",
+              newline: str = "\r\n") -> Path:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator=newline)
+    w.writerow(header or KEYS)
+    w.writerows(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def test_bom_csv_with_chinese_labels(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "slip.csv", [cells(slip()), cells(slip(id="QF-002", approved_by="李娜"))],
+                     header=labels(), encoding="utf-8-sig")
+    report = run([path, write_yaml(tmp_path / "s.yaml", [stats()])])
+    assert report.unreadable == []
+    assert rules_hit(report) == [("slip-approved", "QF-002")]
+    assert report.findings[0].source == str(path)
+
+
+def test_utf8_without_bom(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "slip.csv", [cells(slip(approved_by="李娜"))])
+    assert rules_hit(run([path, write_yaml(tmp_path / "s.yaml", [stats()])])) == [("slip-approved", "QF-001")]
+
+
+def test_gbk_csv_is_detected(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "同意欠费通知单.csv", [cells(slip(approved_by="李娜"))], header=labels(),
+                     encoding="gbk")
+    path = path.rename(tmp_path / "slip.csv")
+    report = run([path, write_yaml(tmp_path / "s.yaml", [stats()])])
+    assert report.unreadable == []
+    assert [f.message for f in report.findings] == [
+        "客户甲公司欠费1200.50元未经部门领导事先批准（批准人：李娜，批准日期：2026-03-01）"]
+
+
+def test_gbk_after_an_ascii_start_is_still_read(tmp_path: Path) -> None:
+    plain = [cells(slip(id=f"QF-{i:05d}", customer="ACME", handler="Li")) for i in range(1500)]
+    path = write_csv(tmp_path / "slip.csv", [*plain, cells(slip(id="QF-X", customer="丙公司"))], encoding="gbk")
+    assert path.stat().st_size > 1 << 16
+    report = run([path, write_yaml(tmp_path / "s.yaml", [stats()])])
+    assert report.unreadable == []
+    assert report.checked == 1502
+
+
+def test_encoding_can_be_given(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "slip.csv", [cells(slip(customer="乙公司"))], header=labels(), encoding="gb18030")
+    report = run([path, write_yaml(tmp_path / "s.yaml", [stats()])], encoding="gb18030")
+    assert report.unreadable == [] and report.checked == 2
+    report = run([path], encoding="utf-8")
+    assert report.unreadable and "cannot decode as UTF-8" in report.unreadable[0].error
+
+
+def test_unmatched_quote_is_located(tmp_path: Path) -> None:
+    rows = [cells(slip(id=f"QF-{i}")) for i in range(1, 4)]
+    path = write_csv(tmp_path / "slip.csv", rows)
+    text = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    text[2] = text[2].replace("甲公司", '"甲公司', 1)  # line 3: QF-2 opens a quote that never closes
+    path.write_text("".join(text), encoding="utf-8")
+    report = run(path)
+    [u] = report.unreadable
+    assert (u.source, u.line) == (str(path), 3)
+    assert "unmatched quote" in u.error
+    assert report.checked == 1  # QF-1, before it, is still checked
+
+
+def test_bad_rows_have_their_lines(tmp_path: Path) -> None:
+    rows = [cells(slip(id="QF-1")), cells(slip(id="QF-2", customer="多行\n客户")), [], cells(slip(id="QF-3")),
+            cells(slip(id="QF-4", amount="abc")), cells(slip(id="QF-5", date="2026-02-30"))]
+    path = write_csv(tmp_path / "slip.csv", rows)
+    report = run(path)
+    assert [(u.line, u.error) for u in report.unreadable] == [
+        (7, "amount: 'abc' is not an amount in yuan"), (8, "date: '2026-02-30' is not a valid date")]
+    assert report.checked == 3
+
+
+def test_other_spellings_go_through_the_python_checks(tmp_path: Path) -> None:
+    odd = slip(id="QF-2", date="2026/3/2", amount="¥1,200.50", departments="财务部，调度部", approved_on="2026年3月1日")
+    path = write_csv(tmp_path / "slip.csv", [cells(slip()), cells(odd), [" QF-3 ", *cells(slip())[1:]]])
+    report = run([path, write_yaml(tmp_path / "s.yaml", [stats()])])
+    assert report.unreadable == []
+    assert report.checked == 4
+    assert report.findings == []
+
+
+def _store_rows(store: Store, fid: str) -> list[tuple[Any, ...]]:
+    return sorted(store.con.execute(f'SELECT * EXCLUDE (_src, _pos) FROM "{fid}"').fetchall(), key=str)
+
+
+def test_fast_path_and_python_checks_agree(tmp_path: Path) -> None:
+    """The same rows typed by DuckDB (fast path) and by the Python checks give the same values."""
+    variants = [slip(), slip(id="QF-2", amount="-3", paid_amount="0.5", paid_on=""), slip(id="QF-3", amount="7.10"),
+                slip(id="QF-4", departments="财务部;;调度部", stub_signed_by="王芳；陈刚"),
+                slip(id="QF-5", approved_by="", approved_on="", settlement="其他", date="0001-01-01")]
+    path = write_csv(tmp_path / "slip.csv", [cells(v) for v in variants])
+    got = plan_csv(project(), path, "slip.csv", workdir=tmp_path, encoding=None)
+    [table] = got.tables
+    fast = Store()
+    assert fast.load_csv(table) == []  # every row canonical: none left for the Python checks
+    fast.create_views([table.form])
+    rows = [(i + 2, c) for i, c in enumerate([cells(v) for v in variants])]
+    raws, bad = rows_to_records(table.form, table.columns, rows, "slip.csv")
+    checked: Collected = validate(project(), raws)
+    assert bad == [] and checked.unreadable == []
+    slow = Store()
+    slow.load_records(checked.records)
+    slow.create_views([table.form])
+    assert _store_rows(fast, "slip") == _store_rows(slow, "slip")
+
+
+def test_unknown_and_missing_columns(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "slip.csv", [[*cells(slip()), "x"]], header=[*KEYS, "备注"])
+    [u] = run(path).unreadable
+    assert (u.line, u.error) == (1, "column 14 ('备注') is not a field of form slip (write the field key or its label)")
+    path = write_csv(tmp_path / "slip.csv", [cells(slip())[:-4]], header=KEYS[:-4])
+    assert [u.error for u in run(path).unreadable] == ["missing column(s) of form slip: departments (送达部门), "
+                                                       "stub_signed_by (存根签字)"]
+
+
+def test_form_from_column_or_title(tmp_path: Path) -> None:
+    rows = [["slip", *cells(slip())], ["slip", *cells(slip(id="QF-2"))]]
+    path = write_csv(tmp_path / "data.csv", rows, header=["form", *KEYS])
+    report = run([path, write_yaml(tmp_path / "s.yaml", [stats()])])
+    assert report.unreadable == [] and report.checked == 3
+    rows[1][0] = "notice"
+    path = write_csv(tmp_path / "data.csv", rows, header=["form", *KEYS])
+    assert [u.line for u in run(path).unreadable] == [3]
+    titled = write_csv(tmp_path / "同意欠费通知单.csv", [cells(slip())])
+    assert run([titled, write_yaml(tmp_path / "s.yaml", [stats()])]).unreadable == []
+    unnamed = write_csv(tmp_path / "data2.csv", [cells(slip())])
+    assert "cannot tell the form" in run(unnamed).unreadable[0].error
+
+
+def test_table_form_rows_are_regrouped(tmp_path: Path) -> None:
+    header = ["编号", "统计月份", "统计人", "统计日期", "客户名称", "应收账款"]
+    rows = [["YS-1", "2026-03", "刘强", "2026-04-02", "甲公司", "100"],
+            ["YS-1", "2026-03", "刘强", "2026-04-02", "乙公司", "250.5"],
+            ["YS-2", "2026-02", "刘强", "2026-03-02", "丙公司", "1"]]
+    path = write_csv(tmp_path / "stats.csv", rows, header=header)
+    report = run(path, date_from=dt.date(2026, 2, 1))
+    assert report.unreadable == [] and report.checked == 2 and report.findings == []
+    rows.append(["YS-2", "2026-01", "刘强", "2026-03-02", "丁公司", "1"])
+    path = write_csv(tmp_path / "stats.csv", rows, header=header)
+    [u] = run(path, date_from=dt.date(2026, 2, 1)).unreadable
+    assert (u.line, u.error) == (5, "record YS-2: period differs from line 4")
+
+
+def test_duplicate_ids_across_files(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "b.csv", [cells(slip(id="QF-9")), cells(slip())], header=labels())
+    path = path.rename(tmp_path / "slip.csv")
+    report = run([path, write_yaml(tmp_path / "a.yaml", [slip(), notice(), stats()])])
+    [u] = report.unreadable
+    assert (u.source, u.line) == (str(path), 3)
+    assert u.error == "duplicate id 'QF-001' of form slip (another record has it)"
+    assert report.checked == 4

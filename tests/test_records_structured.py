@@ -1,0 +1,100 @@
+"""YAML and JSON record files: lists and single records with their lines, and the JSON traps
+(duplicate keys, NaN/Infinity, over-long integers) refused with a location, not silently read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from check_support import project, run, slip, stats, write_json, write_yaml
+from regkit.records import validate
+from regkit.records.structured import read_json, read_yaml
+
+
+def test_yaml_list_records_have_their_lines(tmp_path: Path) -> None:
+    path = write_yaml(tmp_path / "r.yaml", [slip(), slip(id="QF-002")])
+    raws, bad = read_yaml(path, "r.yaml", None)
+    assert bad == []
+    starts = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.startswith("- ")]
+    assert [r.line for r in raws] == starts == [1, starts[1]]
+    assert [r.data["id"] for r in raws] == ["QF-001", "QF-002"]
+
+
+def test_yaml_problems_are_listed_with_lines(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text("- form: slip\n  id: QF-1\n  id: QF-2\n", encoding="utf-8")
+    _, bad = read_yaml(path, "r.yaml", None)
+    assert [(u.line, u.error.split(" (")[0]) for u in bad] == [(3, "duplicate key 'id'")]
+    path.write_text("- &a {form: slip}\n- *a\n", encoding="utf-8")
+    _, bad = read_yaml(path, "r.yaml", None)
+    assert bad and "anchors" in bad[0].error
+
+
+def test_yaml_number_where_text_is_expected(tmp_path: Path) -> None:
+    report = run(write_yaml(tmp_path / "r.yaml", [slip(id=12), stats()]))
+    [u] = report.unreadable
+    assert u.line == 1
+    assert "id: expected text" in u.error
+
+
+def test_json_list_records_have_their_lines(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "r.json", [slip(), slip(id="QF-002")])
+    raws, bad = read_json(path, "r.json", None)
+    assert bad == []
+    starts = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.strip() == "{"]
+    assert [r.line for r in raws] == starts == [2, starts[1]]
+
+
+def _json_with(tmp_path: Path, second: str) -> Path:
+    first = json.dumps(slip(), ensure_ascii=False, default=str)
+    text = "[\n" + first + ",\n" + second + ",\n" + first.replace("QF-001", "QF-003") + "\n]\n"
+    path = tmp_path / "r.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_json_duplicate_key_is_refused_and_located(tmp_path: Path) -> None:
+    path = _json_with(tmp_path, '{"form": "slip",\n "id": "QF-002",\n "id": "QF-X"}')
+    raws, bad = read_json(path, "r.json", None)
+    assert [r.data["id"] for r in raws] == ["QF-001", "QF-003"]
+    assert [(u.line, u.error) for u in bad] == [(5, "invalid JSON: duplicate key 'id'")]
+
+
+def test_json_nan_and_infinity_are_refused(tmp_path: Path) -> None:
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        path = _json_with(tmp_path, '{"form": "slip", "id": "QF-002",\n "amount": ' + constant + "}")
+        raws, bad = read_json(path, "r.json", None)
+        assert len(raws) == 2
+        assert [u.line for u in bad] == [4]
+        assert constant in bad[0].error
+
+
+def test_json_overlong_integer_is_refused(tmp_path: Path) -> None:
+    path = _json_with(tmp_path, '{"form": "slip", "amount": ' + "9" * 5000 + "}")
+    raws, bad = read_json(path, "r.json", None)
+    assert len(raws) == 2
+    assert bad[0].line == 3 and "too long" in bad[0].error
+
+
+def test_json_syntax_error_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text('[{"form": "slip",\n "id": "QF-1"\n "x": 1}]', encoding="utf-8")
+    raws, bad = read_json(path, "r.json", None)
+    assert raws == []
+    assert bad[0].line == 3 and bad[0].error.startswith("invalid JSON")
+
+
+def test_json_amounts_keep_their_decimals(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(slip(), default=str).replace("1200.5", "0.10"), encoding="utf-8")
+    raws, _ = read_json(path, "r.json", None)
+    got = validate(project(), raws)
+    assert str(got.records[0].values["amount"]) == "0.10"
+
+
+def test_form_from_file_name(tmp_path: Path) -> None:
+    rec = {k: v for k, v in slip().items() if k != "form"}
+    report = run([write_yaml(tmp_path / "slip.yaml", [rec]), write_yaml(tmp_path / "s.yaml", [stats()])])
+    assert report.unreadable == [] and report.checked == 2
+    report = run(write_yaml(tmp_path / "other" / "x.yaml", [rec]))
+    assert [u.error for u in report.unreadable] == ["the record names no form (add form: <form id>)"]
