@@ -30,6 +30,7 @@ lint: setup
 	$(VENV)/bin/mypy
 
 bench: setup
+	@scripts/bench-deps.sh
 	$(PY) bench/build_bench.py
 
 clean:

@@ -7,9 +7,9 @@ import zipfile
 from io import BytesIO
 
 import pytest
-from forms_support import ARREARS, DATA, NS, W, W14
 from lxml import etree
 
+from forms_support import ARREARS, DATA, NS, W14, W
 from regkit.forms.api import render_form
 from regkit.loader import load_project
 
@@ -112,3 +112,15 @@ def test_reproducible_zip() -> None:
     infos = zipfile.ZipFile(BytesIO(a)).infolist()
     assert infos[0].filename == "[Content_Types].xml"
     assert len({i.date_time for i in infos}) == 1
+
+
+def test_properties_in_schema_order(blank: dict[str, etree._Element]) -> None:
+    # Word refuses files whose pPr/rPr children repeat or come out of the schema's order.
+    ppr_order = ["pStyle", "keepNext", "tabs", "spacing", "jc", "rPr"]
+    rpr_order = ["rFonts", "b", "color", "sz", "szCs", "u"]
+    doc = blank["word/document.xml"]
+    for props, order in ((doc.iter(f"{{{W}}}pPr"), ppr_order), (doc.iter(f"{{{W}}}rPr"), rpr_order)):
+        for el in props:
+            names = [etree.QName(c).localname for c in el]
+            assert len(names) == len(set(names)), names
+            assert names == sorted(names, key=order.index), names

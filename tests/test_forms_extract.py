@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+
 from forms_support import (
     ARREARS,
     DATA,
@@ -22,7 +23,6 @@ from forms_support import (
     fill_xlsx,
     flat_values,
 )
-
 from regkit.cli import main
 from regkit.errors import InputError
 from regkit.forms.api import render_form
@@ -283,3 +283,38 @@ def test_extract_cli_prints_yaml_and_json(project: Project, tmp_path: Path) -> N
 
     assert yaml.safe_load(result.stdout)[0]["reason"] == ARREARS["reason"]
     assert Decimal(str(data[0]["amount"])) == ARREARS["amount"]
+
+
+def test_docx_whose_tags_were_dropped_is_refused(project: Project, tmp_path: Path) -> None:
+    # LibreOffice 7.4 saves content controls without w:tag: reading blanks would lose the record.
+    import re
+
+    path = tmp_path / "f.docx"
+    path.write_bytes(render_form(project, "arrears-approval", "docx", ARREARS))
+    bad = _rewrite_member(path, "word/document.xml", lambda b: re.sub(rb"<w:tag [^>]*/>", b"", b))
+    _refused(bad, "no tagged content controls")
+
+
+def test_block_level_content_control_reads_its_paragraphs(project: Project, tmp_path: Path) -> None:
+    # Word may hold a control around whole paragraphs (block-level) instead of inside a run.
+    from lxml import etree
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+    def to_block(body: bytes) -> bytes:
+        root = etree.fromstring(body)
+        sdt = root.xpath("//w:sdt[w:sdtPr/w:tag/@w:val='reason']", namespaces={"w": w})[0]
+        para = sdt.getparent()
+        block = etree.Element(f"{{{w}}}sdt")
+        block.append(sdt.find(f"{{{w}}}sdtPr"))
+        content = etree.SubElement(block, f"{{{w}}}sdtContent")
+        for text in ("第一段", "第二段"):
+            p = etree.SubElement(content, f"{{{w}}}p")
+            etree.SubElement(etree.SubElement(p, f"{{{w}}}r"), f"{{{w}}}t").text = text
+        para.getparent().replace(para, block)
+        return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+    path = tmp_path / "f.docx"
+    path.write_bytes(render_form(project, "arrears-approval", "docx", ARREARS))
+    got = extract_file(_rewrite_member(path, "word/document.xml", to_block), project)
+    assert got == [dict(ARREARS, reason="第一段\n第二段")]

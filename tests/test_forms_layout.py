@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from forms_support import ARREARS, DATA, LOST
-
 from regkit.forms.layout import build_layout, sign_dates, stub_fields
 from regkit.forms.style import load_style
 from regkit.loader import load_project

@@ -8,8 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from forms_support import ARREARS, DATA, LOST
 
+from forms_support import ARREARS, DATA, LOST
 from regkit.errors import InputError
 from regkit.forms.records import (
     ValueProblem,

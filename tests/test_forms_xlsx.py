@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from io import BytesIO
 
-from forms_support import DATA, LOST
 from openpyxl import load_workbook
 
+from forms_support import DATA, LOST
 from regkit.forms.api import render_form
 from regkit.loader import load_project
 
@@ -26,7 +26,8 @@ def test_headers_are_chinese_labels_and_locked() -> None:
     assert "流失原因类别" in headers and "挽留措施" in headers
     assert ws.protection.sheet is True
     assert ws["A1"].protection.locked is True
-    assert ws["A2"].protection.locked is False and ws["K150"].protection.locked is False
+    assert ws["A2"].protection.locked is False and ws["K50"].protection.locked is False
+    assert ws.column_dimensions["K"].protection.locked is False  # rows below the ruled ones
     assert ws.freeze_panes == "A2"
 
 

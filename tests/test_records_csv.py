@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from check_support import notice, project, rules_hit, run, slip, stats, write_yaml
+from regkit.check import load_table
 from regkit.check.store import Store
 from regkit.records import Collected, validate
 from regkit.records.csvfile import plan_csv
@@ -124,24 +125,32 @@ def _store_rows(store: Store, fid: str) -> list[tuple[Any, ...]]:
 
 
 def test_fast_path_and_python_checks_agree(tmp_path: Path) -> None:
-    """The same rows typed by DuckDB (fast path) and by the Python checks give the same values."""
-    variants = [slip(), slip(id="QF-2", amount="-3", paid_amount="0.5", paid_on=""), slip(id="QF-3", amount="7.10"),
-                slip(id="QF-4", departments="财务部;;调度部", stub_signed_by="王芳；陈刚"),
-                slip(id="QF-5", approved_by="", approved_on="", settlement="其他", date="0001-01-01")]
-    path = write_csv(tmp_path / "slip.csv", [cells(v) for v in variants])
-    got = plan_csv(project(), path, "slip.csv", workdir=tmp_path, encoding=None)
-    [table] = got.tables
+    """Rows typed by DuckDB (fast path, plus the Python checks for the rows it leaves) and the
+    same rows typed by the Python checks alone give the same values; canonical rows never leave
+    the fast path."""
+    canonical = [slip(), slip(id="QF-2", amount="-3", paid_amount="0.5", paid_on=""), slip(id="QF-3", amount="7.10"),
+                 slip(id="QF-5", approved_by="", approved_on="", settlement="其他")]
+    odd = [slip(id="QF-4", departments="财务部;;调度部", stub_signed_by="王芳；陈刚"), slip(id="QF-6", date="0026-01-05"),
+           slip(id="QF-7", customer=" 甲公司\u3000", amount="+12.5", departments="财务部, 调度部"),
+           slip(id="QF-8", date="2026-3-2", promised_date="2026/03/20", amount="１２")]
+    rows = [cells(v) for v in canonical + odd]
+    path = write_csv(tmp_path / "slip.csv", rows)
+    [table] = plan_csv(project(), path, "slip.csv", workdir=tmp_path, encoding=None).tables
     fast = Store()
-    assert fast.load_csv(table) == []  # every row canonical: none left for the Python checks
+    assert [p for p, _ in fast.load_csv(table)] == [4, 5, 6, 7]
+    fast = Store()
+    more = load_table(project(), fast, table, tmp_path, forced=False)
+    assert more.unreadable == []
+    fast.load_records(more.records)
     fast.create_views([table.form])
-    rows = [(i + 2, c) for i, c in enumerate([cells(v) for v in variants])]
-    raws, bad = rows_to_records(table.form, table.columns, rows, "slip.csv")
+    raws, bad = rows_to_records(table.form, table.columns, [(i + 2, c) for i, c in enumerate(rows)], "slip.csv")
     checked: Collected = validate(project(), raws)
     assert bad == [] and checked.unreadable == []
     slow = Store()
     slow.load_records(checked.records)
     slow.create_views([table.form])
     assert _store_rows(fast, "slip") == _store_rows(slow, "slip")
+    assert len(_store_rows(fast, "slip")) == 8
 
 
 def test_unknown_and_missing_columns(tmp_path: Path) -> None:

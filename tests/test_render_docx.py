@@ -47,9 +47,10 @@ def _text(z: zipfile.ZipFile) -> str:
 def test_named_styles_with_east_asian_fonts_and_no_theme_fonts(docx: zipfile.ZipFile) -> None:
     styles = _xml(docx, "word/styles.xml")
     by_id = {s.get(f"{W}styleId"): s for s in styles.iter(f"{W}style")}
-    expected = {"RegTitle": ("制度标题", "宋体"), "RegBody": ("制度正文", "仿宋"), "RegChapter": ("章节标题", "黑体"),
-                "RegHeading1": ("一级标题", "黑体"), "RegHeading2": ("二级标题", "楷体"),
-                "RegLeadHei": ("序号黑体", "黑体"), "RegLeadKai": ("序号楷体", "楷体"), "RegPageNumber": ("页码", "宋体")}
+    expected = {"RegTitle": ("制度标题", "宋体"), "RegBody": ("制度正文", "仿宋"),
+                "RegChapter": ("章节标题", "黑体"), "RegHeading1": ("一级标题", "黑体"),
+                "RegHeading2": ("二级标题", "楷体"), "RegLeadHei": ("序号黑体", "黑体"),
+                "RegLeadKai": ("序号楷体", "楷体"), "RegPageNumber": ("页码", "宋体")}
     for sid, (name, face) in expected.items():
         style = by_id[sid]
         assert style.find(f"{W}name").get(f"{W}val") == name

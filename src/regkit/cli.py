@@ -132,10 +132,11 @@ def list_(regdir: Path, org: Path | None, as_json: bool) -> None:
 @org_option
 def build(regulation_ids: tuple[str, ...], formats: str, langs: str, pdfa: bool, out: Path, templates: Path,
           jobs: int | None, force: bool, regdir: Path, org: Path | None) -> None:
-    """Write the official documents (正式文件) of the regulations: OUT/<id>.docx and .pdf.
+    """Write the official documents (正式文件) of the regulations, OUT/<id>.docx and .pdf, and
+    their blank forms (OUT/forms/).
 
     Unchanged outputs are skipped (content-hash cache in OUT/.regkit-cache.json); nothing is
-    written if any document fails.
+    written if any file fails.
     """
     import sys
 

@@ -21,7 +21,7 @@ from ..records.csvfile import CsvProblem, line_numbers, read_python, utf8_copy
 from ..records.tabular import rows_to_records
 from .accept import quote
 from .findings import Finding, Report, RuleInfo, citation
-from .rules import month_expr, run
+from .rules import month_expr, needed_fields, run
 from .store import Store, to_unreadable
 
 __all__ = ["Finding", "Report", "audit"]
@@ -42,7 +42,7 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
         unreadable = list(got.unreadable)
         records = list(got.records)
         for table in got.tables:
-            more = _load_table(project, store, table, Path(tmp), forced=encoding is not None)
+            more = load_table(project, store, table, Path(tmp), forced=encoding is not None)
             records += more.records
             unreadable += more.unreadable
         store.load_records(records)
@@ -59,11 +59,11 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
     return Report(as_of, min(start, as_of), project.org.company, checked, findings, unreadable, rules, titles)
 
 
-def _load_table(project: Project, store: Store, table: CsvTable, workdir: Path, *, forced: bool) -> Collected:
+def load_table(project: Project, store: Store, table: CsvTable, workdir: Path, *, forced: bool) -> Collected:
     """Let DuckDB read a flat CSV file; rows it does not take go through the Python checks, and a
     file it cannot parse is read in Python (which locates the broken rows)."""
     try:
-        rejected = store.load_csv(table)
+        rejected = store.load_csv(table, needed_fields(project, table.form))
     except duckdb.Error:
         if not forced and table.encoding == "utf-8-sig" and not _is_utf8(table.path):
             try:  # the first bytes looked like UTF-8 but the file is not: Chinese Excel's GBK
@@ -71,7 +71,7 @@ def _load_table(project: Project, store: Store, table: CsvTable, workdir: Path, 
                                "gb18030", table.regulation, table.form, table.columns)
             except CsvProblem:
                 return read_python(project, table.original, table.source, table.encoding, table.columns)
-            return _load_table(project, store, gbk, workdir, forced=True)
+            return load_table(project, store, gbk, workdir, forced=True)
         return read_python(project, table.original, table.source, table.encoding, table.columns)
     out = Collected()
     if rejected:

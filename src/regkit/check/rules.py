@@ -82,6 +82,19 @@ def month_expr(form: Form, alias: str = "r") -> str:
     return "CAST(NULL AS VARCHAR)"
 
 
+def needed_fields(project: Project, form: Form) -> set[str]:
+    """The fields of ``form`` some rule may read (by name), plus the id and the dates that place
+    a record in time; the engine need not store the others of a large file."""
+    keys = {f.key for f in form.fields if f.type != "table"}
+    out = {"id"} | {f.key for f in form.fields if f.type in ("date", "month")}
+    for reg in project.regulations:
+        for rule in reg.rules:
+            if rule.form == form.id or getattr(rule, "other", None) == form.id:
+                text = rule.model_dump_json(by_alias=True)
+                out |= {k for k in keys if re.search(rf"\b{k}\b", text)}
+    return out
+
+
 def _order_expr(form: Form, alias: str = "r") -> str:
     date = next((f for f in form.fields if f.type in ("date", "month")), None)
     return f"{alias}.{quote(date.key)}, {alias}.id" if date else f"{alias}.id"

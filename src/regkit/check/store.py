@@ -15,7 +15,7 @@ import duckdb
 
 from ..model import Form, FormField
 from ..records import CsvTable, Record, Unreadable
-from .accept import accept, empty, quote, sql_type, value
+from .accept import accept, empty, quote, shown, sql_type, stored
 
 
 def columns(form: Form) -> list[tuple[str, FormField | None]]:
@@ -34,6 +34,7 @@ def _coltype(f: FormField | None) -> str:
 class _Part:
     table: str
     csv: bool = False
+    keys: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -50,30 +51,31 @@ class Store:
         self.n += 1
         return f"{prefix}{self.n}"
 
-    def load_csv(self, t: CsvTable) -> list[tuple[int, list[Any]]]:
+    def load_csv(self, t: CsvTable, needed: set[str] | None = None) -> list[tuple[int, list[Any]]]:
         """Let DuckDB read a flat CSV file; the rows it did not accept as (position, cells).
-        Raises duckdb.Error if it cannot parse the file (the caller reads it in Python)."""
+        Every column is tested; only the ``needed`` ones (all if None) are stored. Raises
+        duckdb.Error if it cannot parse the file (the caller then reads it in Python)."""
         name = self._name("c")
         raw = [f"c{i}" for i in range(len(t.columns))]
         spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in raw) + "}"
         by_key = {k: raw[i] for i, k in enumerate(t.columns) if k}
-        tests, typed = [], []
+        tests, kept = [], []
         if "form" in by_key:
             v = by_key["form"]
-            tests.append(f"({v} IS NULL OR {v} = '' OR {v} = $form)")
+            tests.append(f"({v} IS NULL OR {v} = $form)")
         for key, f in columns(t.form):
             if key in by_key:
                 tests.append(accept(f, by_key[key]))
-                typed.append(f"CASE WHEN _ok THEN {value(f, by_key[key])} END AS {quote(key)}")
-            else:
-                if f is None or f.required:
-                    tests.append("FALSE")  # no column holds a required field: the Python checks say so
-                typed.append(f"{empty(f) if f else 'CAST(NULL AS VARCHAR)'} AS {quote(key)}")
+                if needed is None or key in needed:
+                    kept.append(f"{stored(f, by_key[key])} AS {quote(key)}")
+            elif f is None or f.required:
+                tests.append("FALSE")  # no column holds a required field: the Python checks say so
         sql = (
             f"CREATE TEMP TABLE {name} AS SELECT $src AS _src, {' AND '.join(tests) or 'TRUE'} AS _ok, "
-            f"CASE WHEN _ok THEN NULL ELSE [{', '.join(raw)}] END AS _raw, {', '.join(typed)} "
+            f"CASE WHEN _ok THEN NULL ELSE [{', '.join(raw)}] END AS _raw{''.join(', ' + k for k in kept)} "
             f"FROM read_csv($path, header = true, auto_detect = false, columns = {spec}, delim = ',', "
-            f"quote = '\"', escape = '\"', strict_mode = true, encoding = 'utf-8', max_line_size = 8388608)"
+            f"quote = '\"', escape = '\"', strict_mode = true, allow_quoted_nulls = true, encoding = 'utf-8', "
+            f"max_line_size = 8388608)"
         )
         params: dict[str, Any] = {"src": t.source, "path": str(t.path)}
         if "form" in by_key:
@@ -85,7 +87,8 @@ class Store:
             raise
         total = self.con.execute(f"SELECT count(*) FROM {name}").fetchone()
         self.csv_sources[t.source] = (t, int(total[0]) if total else 0)
-        self.parts[t.form.id].append(_Part(name, csv=True))
+        stored_keys = {k for k, _ in columns(t.form) if k in by_key and (needed is None or k in needed)}
+        self.parts[t.form.id].append(_Part(name, csv=True, keys=stored_keys))
         rows = self.con.execute(f"SELECT rowid, _raw FROM {name} WHERE NOT _ok ORDER BY rowid").fetchall()
         return [(int(r), list(cells)) for r, cells in rows]
 
@@ -123,11 +126,16 @@ class Store:
         for form in forms:
             cols = columns(form)
             names = ", ".join(quote(k) for k, _ in cols)
-            selects = [f"SELECT _src, rowid AS _pos, {names} FROM {p.table} WHERE _ok" if p.csv
-                       else f"SELECT _src, _pos, {names} FROM {p.table}"
-                       for p in self.parts.get(form.id, [])]
+            selects = []
+            for p in self.parts.get(form.id, []):
+                if p.csv:
+                    shown_cols = ", ".join(f"{shown(f, quote(k)) if k in p.keys else empty(f)} AS {quote(k)}"
+                                           for k, f in cols)
+                    selects.append(f"SELECT _src, rowid AS _pos, {shown_cols} FROM {p.table} WHERE _ok")
+                else:
+                    selects.append(f"SELECT _src, _pos, {names} FROM {p.table}")
             if not selects:
-                typed = ", ".join(f"CAST(NULL AS {_coltype(f)}) AS {quote(k)}" for k, f in cols)
+                typed = ", ".join(f"{empty(f)} AS {quote(k)}" for k, f in cols)
                 selects = [f"SELECT CAST(NULL AS VARCHAR) AS _src, CAST(NULL AS BIGINT) AS _pos, {typed} WHERE FALSE"]
             self.con.execute(f"CREATE TEMP VIEW {quote(form.id)} AS " + " UNION ALL ".join(selects))
             table = form.table

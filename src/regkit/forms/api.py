@@ -43,9 +43,10 @@ def find_form(project: Project, form_id: str) -> tuple[Regulation, Form]:
 
 
 def render_form(project: Project, form_id: str, fmt: str, record: Mapping[str, Any] | None = None,
-                style: Style | None = None) -> bytes:
+                style: Style | None = None, *, page_cache: bool = False) -> bytes:
     """One form as bytes in ``fmt`` (docx, pdf, xlsx), blank or filled in from ``record``
-    (which must fit the form: InputError listing every problem otherwise)."""
+    (which must fit the form: InputError listing every problem otherwise). ``page_cache`` lets a
+    PDF reuse its rendered page (see ``pdf.page_cache``)."""
     reg, form = find_form(project, form_id)
     style = style or load_style()
     if record is not None:
@@ -64,7 +65,7 @@ def render_form(project: Project, form_id: str, fmt: str, record: Mapping[str, A
     if fmt == "pdf":
         from .pdf import write_pdf
 
-        return write_pdf(layout, style)
+        return write_pdf(layout, style, cache=page_cache)
     raise UsageError(f"unknown form format {fmt!r}")
 
 
@@ -103,7 +104,7 @@ def form_command(project: Project, form_id: str, formats: Sequence[str], data: P
             path = outdir / f"{stem}.{fmt}"
         targets.append((fmt, path))
     # Render everything first, so a failure writes nothing.
-    rendered = [(path, render_form(project, form_id, fmt, record, style)) for fmt, path in targets]
+    rendered = [(path, render_form(project, form_id, fmt, record, style, page_cache=True)) for fmt, path in targets]
     for path, blob in rendered:
         atomic_write(path, blob)
     return [p for p, _ in rendered]
@@ -147,6 +148,10 @@ def _parallel(project: Project, wanted: list[tuple[str, str]], style: Style, job
         ctx = mp.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
         return [render_form(project, fid, fmt, None, style) for fid, fmt in wanted]
+    if any(fmt == "pdf" for _, fmt in wanted):
+        from .pdf import warm_up
+
+        warm_up(style)  # import WeasyPrint and load the fonts once, before forking: the workers share it
     with ctx.Pool(jobs) as pool:
         results = pool.map(_render_job, [wanted[i] for i in order], chunksize=1)
     out: list[bytes] = [b""] * len(wanted)

@@ -27,6 +27,9 @@ CHECKED, UNCHECKED = "\u2612", "\u2610"
 PROP_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
+_UNDERLINE = '<w:u w:val="single"/>'
+
+
 def tw(mm: float) -> int:
     """Millimetres in twentieths of a point."""
     return round(mm * TWIPS_PER_MM)
@@ -45,14 +48,16 @@ class _Writer:
         self.latin = style.text("fonts.latin")
 
     # -- runs -------------------------------------------------------------------------------
-    def rpr(self, font_knob: str, size_knob: str, *, bold: bool = False, color: str | None = None) -> str:
+    def rpr(self, font_knob: str, size_knob: str, *, bold: bool = False, color: str | None = None,
+            underline: bool = False) -> str:
         font = self.style.text(f"fonts.{font_knob}")
         half_points = round(self.style.num(f"sizes.{size_knob}") * 2)
         return (
             f"<w:rPr><w:rFonts w:ascii={_a(self.latin)} w:hAnsi={_a(self.latin)} w:eastAsia={_a(font)}"
             f" w:cs={_a(self.latin)} w:hint=\"eastAsia\"/>{'<w:b/>' if bold else ''}"
             f"{f'<w:color w:val={_a(color)}/>' if color else ''}"
-            f"<w:sz w:val=\"{half_points}\"/><w:szCs w:val=\"{half_points}\"/></w:rPr>"
+            f"<w:sz w:val=\"{half_points}\"/><w:szCs w:val=\"{half_points}\"/>"
+            f"{_UNDERLINE if underline else ''}</w:rPr>"
         )
 
     def run(self, text: str, rpr: str) -> str:
@@ -65,10 +70,10 @@ class _Writer:
         return f"<w:r>{rpr}{''.join(pieces)}</w:r>"
 
     # -- content controls -------------------------------------------------------------------
-    def control(self, c: Control, size_knob: str) -> str:
+    def control(self, c: Control, size_knob: str, *, underline: bool = False) -> str:
         sid = self.next_id
         self.next_id += 1
-        rpr = self.rpr("value", size_knob)
+        rpr = self.rpr("value", size_knob, underline=underline)
         head = f"<w:alias w:val={_a(c.label)}/><w:tag w:val={_a(c.tag)}/><w:id w:val=\"{sid}\"/>"
         if c.kind == "check":
             font = self.style.text("fonts.check")
@@ -102,20 +107,18 @@ class _Writer:
         out = []
         for i, p in enumerate(parts):
             if isinstance(p, Control):
-                xml = self.control(p, size_knob)
-                if underline and p.kind != "check":
-                    # A line to write on in the header and on the cut line of a printed blank form.
-                    xml = xml.replace("<w:sz ", "<w:u w:val=\"single\"/><w:sz ")
-                out.append(xml)
+                # underlined: a line to write on in the header of a printed blank form
+                out.append(self.control(p, size_knob, underline=underline and p.kind != "check"))
             else:
                 gap = "\u3000" if i + 1 < len(parts) and i > 0 and isinstance(parts[i - 1], Control) else ""
                 out.append(self.run(p + gap, rpr))
         return "".join(out)
 
     # -- paragraphs and tables --------------------------------------------------------------
-    def para(self, runs: str, *, jc: str = "left", ppr: str = "") -> str:
-        return (f"<w:p><w:pPr>{ppr}<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/>"
-                f"<w:jc w:val=\"{jc}\"/></w:pPr>{runs}</w:p>")
+    def para(self, runs: str, *, jc: str = "left", tabs: str = "", before: int = 0, after: int = 0) -> str:
+        # pPr children in schema order: tabs, spacing, jc
+        return (f"<w:p><w:pPr>{tabs}<w:spacing w:before=\"{before}\" w:after=\"{after}\" w:line=\"240\" "
+                f"w:lineRule=\"auto\"/><w:jc w:val=\"{jc}\"/></w:pPr>{runs}</w:p>")
 
     def cell(self, cell: Cell, width: int, size_knob: str) -> str:
         font = "label" if cell.style in ("label", "head", "number", "sign") else "value"
@@ -164,15 +167,14 @@ class _Writer:
         lay, st = self.layout, self.style
         out = [
             self.para(self.run(lay.company, self.rpr("company", "company")), jc="center"),
-            self.para(self.run(lay.title, self.rpr("title", "title", bold=True)), jc="center",
-                      ppr="<w:spacing w:before=\"60\" w:after=\"120\"/>"),
+            self.para(self.run(lay.title, self.rpr("title", "title", bold=True)), jc="center", before=60, after=120),
         ]
         meta = lay.header
         runs = self.parts([*meta[0].parts, *meta[1].parts], "label", "meta", underline=True)
         if len(meta) > 2:
             runs += "<w:r><w:tab/></w:r>" + self.parts([*meta[2].parts, *meta[3].parts], "label", "meta",
                                                         underline=True)
-        out.append(self.para(runs, ppr=f"<w:tabs><w:tab w:val=\"right\" w:pos=\"{self.width}\"/></w:tabs>"))
+        out.append(self.para(runs, tabs=f"<w:tabs><w:tab w:val=\"right\" w:pos=\"{self.width}\"/></w:tabs>"))
         for i, grid in enumerate(lay.grids):
             if i:
                 out.append(self.spacer())
@@ -182,9 +184,8 @@ class _Writer:
             tabs = (f"<w:tabs><w:tab w:val=\"center\" w:leader=\"hyphen\" w:pos=\"{self.width // 2}\"/>"
                     f"<w:tab w:val=\"right\" w:leader=\"hyphen\" w:pos=\"{self.width}\"/></w:tabs>")
             cut = "<w:r><w:tab/></w:r>" + self.parts(lay.stub_cut, "label", "cut") + "<w:r><w:tab/></w:r>"
-            out.append(self.para(cut, ppr=tabs + "<w:spacing w:before=\"240\" w:after=\"240\"/>"))
-            out.append(self.para(self.parts(lay.stub_header, "label", "meta", underline=True),
-                                 ppr="<w:spacing w:before=\"0\" w:after=\"60\"/>"))
+            out.append(self.para(cut, tabs=tabs, before=240, after=240))
+            out.append(self.para(self.parts(lay.stub_header, "label", "meta", underline=True), after=60))
             if lay.stub_grid:
                 out.append(self.grid(lay.stub_grid))
         out.append(self.spacer())

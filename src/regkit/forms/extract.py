@@ -44,6 +44,11 @@ def extract_file(path: Path | str, project: Project, *, data: bytes | None = Non
     if kind == "xlsx":
         return _xlsx_records(name, form, raw.headers, raw.rows, raw.version, notes)
     names = _control_names(form, raw.values, flat=kind == "pdf")
+    if not set(raw.values) & set(names):
+        # e.g. LibreOffice 7.4 saves content controls without their w:tag: refuse, never read blanks
+        what = "tagged content controls" if kind == "docx" else "form fields"
+        raise InputError.at(name, 1, 1, f"no {what} of form {form.id} left in the file (was it saved by an "
+                            "editor that drops them?)")
     stale = sorted(set(raw.values) - set(names))
     if stale:
         # Controls of fields the form no longer has: only a value in one makes mapping lossy.

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Form, FormField, Regulation
-from .records import coerce_record, format_value, is_empty
+from .records import coerce_record, format_value
 from .style import Style
 
 CHECK_TYPES = frozenset({"boolean"})

@@ -122,9 +122,21 @@ def _stylesheet(path: str, mtime: float) -> Any:
     return css_cls(string=text, base_url=str(Path(path).parent), url_fetcher=fetcher, font_config=fonts)
 
 
-def render_page(layout: FormLayout, style: Style) -> tuple[bytes, list[Widget]]:
+def warm_up(style: Style) -> None:
+    """Import WeasyPrint and load the stylesheet's fonts (before forking workers that render)."""
+    html_cls, _, (fonts, fetcher) = _weasy()
+    css_path = style.folder / CSS_FILE
+    if css_path.is_file():
+        sheet = _stylesheet(str(css_path), css_path.stat().st_mtime)
+        sample = ('<div class="company">字</div><h1>字</h1>'
+                  '<table class="grid"><tr><td>字<div class="note">字</div></td></tr></table>')
+        html_cls(string=sample, url_fetcher=fetcher).render(font_config=fonts, stylesheets=[sheet])
+
+
+def render_page(layout: FormLayout, style: Style, *, cache: bool = False) -> tuple[bytes, list[Widget]]:
     """The printed page(s) as PDF and where each control's field goes. The page does not depend
-    on the values (they live in the fields), so it is cached by content: see ``page_cache``."""
+    on the values (they live in the fields), so with ``cache`` it is kept by content: see
+    ``page_cache``."""
     controls = list(layout.controls())
     html = page_html(layout, style, controls)
     css_path = style.folder / CSS_FILE
@@ -132,12 +144,13 @@ def render_page(layout: FormLayout, style: Style) -> tuple[bytes, list[Widget]]:
         css = css_path.read_text(encoding="utf-8")
     except OSError:
         raise TemplateError(f"{css_path}: form stylesheet not found") from None
-    key = _cache_key(html, css)
-    cached = _cache_get(key, controls)
+    key = _cache_key(html, css) if cache else ""
+    cached = _cache_get(key, controls) if cache else None
     if cached is not None:
         return cached
     page, widgets = _render(layout, style, html, css_path, controls)
-    _cache_put(key, page, widgets, controls)
+    if cache:
+        _cache_put(key, page, widgets, controls)
     return page, widgets
 
 
@@ -180,9 +193,9 @@ def _rounded(rect: tuple[float, ...]) -> tuple[float, float, float, float]:
 
 # -- page cache --------------------------------------------------------------------------------
 # Rendering needs WeasyPrint (~1 s to import and load the CJK fonts); the page of a form only
-# changes with its definition, the template or the stylesheet, so the page and the field boxes
-# are kept under the user's cache folder, keyed by a hash of exactly those inputs. A hit gives
-# the same bytes as a fresh rendering (WeasyPrint's output is reproducible).
+# changes with its definition, the template or the stylesheet, so ``regkit form`` keeps the page
+# and the field boxes under the user's cache folder, keyed by a hash of exactly those inputs. A
+# hit gives the same bytes as a fresh rendering (WeasyPrint's output is reproducible).
 # REGKIT_CACHE_DIR moves the cache; REGKIT_NO_CACHE=1 turns it off.
 _CACHE_FORMAT = "1"
 
@@ -239,9 +252,10 @@ def _cache_put(key: str, page: bytes, widgets: list[Widget], controls: list[Cont
         pass  # a cache that cannot be written only costs time
 
 
-def write_pdf(layout: FormLayout, style: Style) -> bytes:
-    """The form as a PDF with AcroForm fields (filled in and drawn if the layout is)."""
+def write_pdf(layout: FormLayout, style: Style, *, cache: bool = False) -> bytes:
+    """The form as a PDF with AcroForm fields (filled in and drawn if the layout is); ``cache``
+    reuses (and keeps) the rendered page in the page cache."""
     from .acroform import add_fields
 
-    page, widgets = render_page(layout, style)
+    page, widgets = render_page(layout, style, cache=cache)
     return add_fields(page, widgets, layout)

@@ -136,6 +136,8 @@ def read_pdf(name: str, data: bytes) -> RawForm:
             raw.values[fname] = [value is not None and isinstance(value, NameObject) and value != "/Off"]
         elif isinstance(value, list):
             raw.values[fname] = ["；".join(str(v) for v in value)]
+        elif isinstance(value, bytes):  # a ByteStringObject: pypdf could not decode it as text
+            raise InputError.at(name, 1, 1, f"field {fname}: value is not readable text")
         else:
             raw.values[fname] = ["" if value is None else str(value)]
     return raw

@@ -142,6 +142,9 @@ def write_xlsx(regulation: Regulation, form: Form, company: str, style: Style,
         proto.protection, proto.font, proto.border, proto.alignment = unlocked, body_font, border, wrap
         proto.number_format = {"date": "yyyy-mm-dd", "amount": "0.00", "integer": "0"}.get(col.field.type, "@")
         protos.append(proto._style)
+        # Rows below the ruled ones take the column's style: unlocked, so the register can grow.
+        dim = ws.column_dimensions[get_column_letter(i + 1)]
+        dim.protection, dim.font, dim.number_format = unlocked, body_font, proto.number_format
     for r in range(2, last + 1):
         data = rows[r - 2] if r - 2 < len(rows) else {}
         for i, col in enumerate(cols):
@@ -151,9 +154,10 @@ def write_xlsx(regulation: Regulation, form: Form, company: str, style: Style,
                 cell.value = _cell_value(col.field, data[i])
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # never a formula, whatever the text starts with
+    checked_to = max(last, int(style.num("xlsx.validated_rows")))
     for i, col in enumerate(cols, 1):
         letter = get_column_letter(i)
-        dv = _validation(col.field, f"{letter}2:{letter}{last}")
+        dv = _validation(col.field, f"{letter}2:{letter}{checked_to}")
         if dv is not None:
             ws.add_data_validation(dv)
     ws.freeze_panes = "A2"

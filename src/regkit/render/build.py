@@ -32,7 +32,7 @@ from .settings import ROLES, Settings, font_path, load_settings
 CACHE_FILE = ".regkit-cache.json"
 FORMATS = ("docx", "pdf")
 # "module:function" of every target provider; regkit.forms adds its blank forms here.
-TARGET_PROVIDERS: tuple[str, ...] = ("regkit.render.build:document_targets",)
+TARGET_PROVIDERS: tuple[str, ...] = ("regkit.render.build:document_targets", "regkit.forms.build:form_targets")
 
 Progress = Callable[[int, int, str], None]
 
@@ -217,10 +217,17 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
 
     pool = _start_pool(options)
     try:
-        return _build(options, settings, digests, cache, fingerprint, pool, progress, start)
-    finally:
+        result = _build(options, settings, digests, cache, fingerprint, pool, progress, start)
+    except BaseException:
         if pool is not None:
+            # don't make the user wait for workers still warming up to report a typo in the YAML
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
             pool.shutdown(cancel_futures=True)
+        raise
+    if pool is not None:
+        pool.shutdown()
+    return result
 
 
 def _build(options: BuildOptions, settings: Settings, digests: Digests, cache: dict[str, Any], fingerprint: str,
@@ -314,19 +321,24 @@ def _start_pool(options: BuildOptions) -> ProcessPoolExecutor | None:
 
 
 def _warm_up(templates: Path, langs: tuple[str, ...]) -> None:
-    """Worker initializer: import WeasyPrint and load the fonts of the PDF editions to come."""
+    """Worker initializer: import WeasyPrint, load the fonts and lay out a few lines in every role
+    (Pango's first layout costs ~0.2 s), while the parent is still loading the project."""
     if not langs:
         return
-    try:
-        from .fonts import FontSet
-        from .pdf import _engine
+    import datetime as dt
 
-        settings = load_settings(templates)
-        for lang in langs:
-            _engine(str((templates / "document").resolve()), FontSet.from_settings(settings.language(lang).fonts,
-                                                                                    templates))
-    except RegkitError:
-        pass  # the render itself reports it, with its context
+    from .context import Block, Document
+    from .pdf import render_pdf
+
+    blocks = (Block("chapter", "第一章　总则", bookmark=1), Block("heading1", "一、"), Block("heading2", "（一）"),
+              Block("lead_hei", "第一条　", "制度1"), Block("lead_kai", "（二）", "制度"))
+    for lang in langs:
+        doc = Document("warm-up", lang, "制度", "公司", "〔2026〕1号", "施行", "1", blocks, "修订", ("版本",), (),
+                       dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        try:
+            render_pdf(doc, templates)
+        except RegkitError:
+            pass  # the real render reports it, with its context
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Time `regkit build` and compare it, in the same run, with LibreOffice converting the DOCX files
+the build wrote.
+
+    .venv/bin/python bench/build_bench.py [--repeat 3] [--regulations regulations]
+
+Prints, each the best of --repeat runs (medians in brackets):
+- cold build: `regkit build` of every regulation (and form, once forms join the build), DOCX and
+  PDF, into an empty folder, no cache; a fresh process, as a user runs it;
+- unchanged rebuild: the same command again (content-hash cache);
+- PDF step of one regulation (the longest): in one warm process, layout + fonts + write;
+- LibreOffice: one `soffice --headless --convert-to pdf` of all the DOCX files the build wrote, with
+  a warmed-up user profile (its first start, creating the profile, is not counted).
+LibreOffice is not a regkit dependency: install it with
+    apt-get install -y libreoffice-writer-nogui
+(`make bench` does when run as root); without it that comparison is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+REGKIT = [sys.executable, "-m", "regkit"]
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(best, median) wall seconds of ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times)
+
+
+def run(cmd: list[str], **kw: object) -> None:
+    """Run a command; stop the bench with its output if it fails."""
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, **kw)  # type: ignore[call-overload]
+    if proc.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
+
+
+def fmt(best: float, median: float) -> str:
+    """Seconds, best and median."""
+    return f"{best:6.2f} s  (median {median:.2f} s)"
+
+
+def main() -> int:
+    """Run the bench and print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--regulations", default="regulations")
+    args = ap.parse_args()
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+    work = Path(tempfile.mkdtemp(prefix="regkit-bench-"))
+    out = work / "out"
+    build = [*REGKIT, "build", "--regulations", args.regulations, "-o", str(out)]
+
+    def cold() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        run(build)
+
+    print(f"regkit build bench — {os.cpu_count()} cores, SOURCE_DATE_EPOCH={os.environ['SOURCE_DATE_EPOCH']}")
+    cold_best, cold_med = timed(cold, args.repeat)
+    docx = sorted(out.rglob("*.docx"))
+    pdfs = sorted(out.rglob("*.pdf"))
+    print(f"  cold build ({len(docx)} DOCX + {len(pdfs)} PDF): {fmt(cold_best, cold_med)}")
+    re_best, re_med = timed(lambda: run(build), args.repeat)
+    print(f"  unchanged rebuild:               {fmt(re_best, re_med)}   goal < 0.5 s")
+
+    for name, pages, whole, layout, write in pdf_step(args.regulations, args.repeat):
+        print(f"  PDF step, {name} ({pages} pages): {whole:6.2f} s  (layout + glyph check {layout:.2f} s, "
+              f"writing the PDF {write:.2f} s)   goal < 0.5 s for 25 pages")
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        print("  LibreOffice: not installed, comparison skipped "
+              "(apt-get install -y libreoffice-writer-nogui, or `make bench` as root)")
+        shutil.rmtree(work, ignore_errors=True)
+        return 0
+    profile = (work / "lo-profile").as_uri()
+    lo_out = work / "lo"
+    convert = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+               "--outdir", str(lo_out), *map(str, docx)]
+    run(convert)  # first start creates the profile: not counted
+
+    def lo() -> None:
+        shutil.rmtree(lo_out, ignore_errors=True)
+        run(convert)
+
+    lo_best, lo_med = timed(lo, args.repeat)
+    version = subprocess.run([soffice, "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"  LibreOffice, {len(docx)} DOCX -> PDF:     {fmt(lo_best, lo_med)}   ({version})")
+    ratio = cold_best / lo_best
+    print(f"  regkit cold build / LibreOffice:   {ratio:.2f}   goal <= 0.50 "
+          f"({'met' if ratio <= 0.5 else 'not met'}; regkit also writes the DOCX)")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def pdf_step(source: str, repeat: int) -> list[tuple[str, int, float, float, float]]:
+    """For the longest regulation and a ~25-page document made of all regulations' clauses: its
+    name, pages, and the best seconds of the whole PDF step, of the layout and of writing the PDF,
+    in a warm process."""
+    import dataclasses
+    import io
+
+    import pypdf
+    from weasyprint import HTML
+
+    from regkit.loader import load_project
+    from regkit.render.context import Document, build_document
+    from regkit.render.fonts import FontSet, check_coverage, laid_out_texts
+    from regkit.render.html import render_html
+    from regkit.render.pdf import _engine, render_pdf
+    from regkit.render.settings import load_settings
+
+    templates = ROOT / "templates"
+    folder = templates / "document"
+    project = load_project([ROOT / source])
+    settings = load_settings(templates)
+    docs = [build_document(project, r, "zh-Hans", settings) for r in project.regulations]
+    longest = max(docs, key=lambda d: len(d.printed_text()))
+    everything = dataclasses.replace(longest, id="all-clauses", blocks=tuple(b for d in docs for b in d.blocks))
+
+    def pages(doc: Document) -> int:
+        return len(pypdf.PdfReader(io.BytesIO(render_pdf(doc, templates))).pages)
+
+    total = pages(everything)
+    blocks = everything.blocks[: max(1, len(everything.blocks) * 25 // total + 1)]
+    synthetic = dataclasses.replace(everything, id="synthetic", blocks=blocks)
+    fonts = FontSet.from_settings(settings.language("zh-Hans").fonts, templates)
+    font_config, sheet, fetcher = _engine(str(folder.resolve()), fonts)
+
+    def layout(doc: Document) -> Any:
+        html = HTML(string=render_html(doc, folder), base_url=folder.resolve().as_uri() + "/", url_fetcher=fetcher)
+        laid = html.render(stylesheets=[sheet], font_config=font_config)
+        check_coverage(laid_out_texts(laid), fonts, "bench")
+        return laid
+
+    rows = []
+    for doc in (longest, synthetic):
+        n = pages(doc)  # also the warm-up
+        whole = timed(partial(render_pdf, doc, templates), max(repeat, 5))[0]
+        lay = timed(partial(layout, doc), max(repeat, 5))[0]
+        write = timed(layout(doc).write_pdf, max(repeat, 5))[0]
+        rows.append((doc.id, n, whole, lay, write))
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main())
