@@ -127,5 +127,5 @@ def test_form_reuses_its_rendered_page(tmp_path: Path, monkeypatch: pytest.Monke
         out = tmp_path / f"{i}.pdf"
         assert _run("form", "arrears-approval", "--data", record, "-o", str(out)).exit_code == 0
         outs.append(out.read_bytes())
-    assert sorted(p.suffix for p in cache.iterdir()) == [".json", ".pdf"]
+    assert sorted(p.suffix for p in (cache / "form-pages").iterdir()) == [".json", ".pdf"]
     assert outs[0] == outs[1] == outs[2]  # a cached page gives the same bytes as a fresh one

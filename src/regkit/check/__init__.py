@@ -49,10 +49,11 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
         forms = [f for _, f in project.forms()]
         store.create_views(forms)
         unreadable += to_unreadable(store.duplicates(forms), store)
-    checked = store.count(forms)
+    counts = store.counts(forms)
+    checked = sum(counts.values())
     store.lock()
     start = date_from or _earliest(store, forms) or as_of
-    findings = run(store.con, project, as_of, min(start, as_of))
+    findings = run(store.con, project, as_of, min(start, as_of), counts)
     rules = [RuleInfo(r.id, reg.id, r.title, r.kind, citation(project, reg, r.clauses[0]), i)
              for reg in project.regulations for i, r in enumerate(reg.rules)]
     titles = {r.id: r.title for r in project.regulations}

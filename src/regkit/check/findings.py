@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..loader import Project
-from ..model import PARAM_RE, Regulation
+from ..model import Regulation
 from ..records import Unreadable
 
 EMPTY_TEXT = "未填"
@@ -136,16 +136,6 @@ def show(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return NAME_SEP.join(show(v) for v in value) if value else EMPTY_TEXT
     return str(value)
-
-
-def fill(message: str, values: dict[str, Any]) -> str:
-    """The message with each ``{name}`` replaced by its value; unknown names stay as written."""
-    return PARAM_RE.sub(lambda m: show(values[m.group(1)]) if m.group(1) in values else m.group(0), message)
-
-
-def placeholders(message: str) -> list[str]:
-    """The ``{name}`` placeholders of a message, in order, without repeats."""
-    return list(dict.fromkeys(PARAM_RE.findall(message)))
 
 
 def citation(project: Project, reg: Regulation, ref: str) -> str:

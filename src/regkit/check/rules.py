@@ -17,6 +17,7 @@ import duckdb
 
 from .. import expr
 from ..errors import InputError
+from ..expr import as_sql_literal
 from ..loader import Project
 from ..model import (
     ApprovalRule,
@@ -31,10 +32,9 @@ from ..model import (
 )
 from ..model import Rule as AnyRule
 from .accept import quote
-from .findings import Finding, citation, fill, number, placeholders
+from .findings import Finding, citation, number
+from .messages import message_sql
 from .periods import normalise, periods
-
-LEAD = ("_src", "_id", "_person", "_loss", "_month")
 
 
 @dataclass
@@ -43,7 +43,6 @@ class Query:
 
     sql: str
     params: dict[str, Any] = field(default_factory=dict)
-    names: list[str] = field(default_factory=list)
     person: str | None = None
 
 
@@ -145,21 +144,16 @@ class Compiler:
             return f"CAST(r.{quote(who)} AS VARCHAR)"
         return "CAST(NULL AS VARCHAR)"
 
-    def _select(self, reg: Regulation, rule: AnyRule, form: Form, q: Query, extras: dict[str, str]) -> str:
-        loss_src = getattr(rule, "loss", None)
-        loss = self._expr(reg, form, loss_src, q, want="number", default="NULL")
-        cols = ["r._src AS _src", "r.id AS _id", f"{self._person(rule, q)} AS _person", f"{loss} AS _loss",
-                f"{month_expr(form)} AS _month"]
-        fields = {f.key for f in form.fields if f.type != "table"} | {"id"}
-        for name in placeholders(rule.message):
-            if name in extras:
-                cols.append(f"{extras[name]} AS {quote('x_' + name)}")
-            elif name in fields:
-                cols.append(f"r.{quote(name)} AS {quote('x_' + name)}")
-            else:
-                continue
-            q.names.append(name)
-        return ", ".join(cols)
+    def _select(self, reg: Regulation, rule: AnyRule, form: Form, q: Query,
+                extras: dict[str, tuple[str, str]]) -> str:
+        loss = self._expr(reg, form, rule.loss, q, want="number", default="NULL")
+        msg = message_sql(rule.message, form, self.constants(reg), extras)
+        return ", ".join(["r._src AS _src", "r.id AS _id", f"{self._person(rule, q)} AS _person", f"{loss} AS _loss",
+                          f"{month_expr(form)} AS _month", f"{msg} AS _msg"])
+
+    def constants(self, reg: Regulation) -> dict[str, Any]:
+        """What a message may name besides fields: the regulation's parameters and the audit date."""
+        return {**{p.key: self.project.param(reg, p.key) for p in reg.parameters}, "as_of": self.as_of}
 
     def query(self, reg: Regulation, rule: AnyRule) -> Query:
         """The SQL finding every breach of ``rule``."""
@@ -169,29 +163,29 @@ class Compiler:
         form = self._form(rule.form)
         when = self._expr(reg, form, rule.when, q)
         v = quote(form.id)
+        extras: dict[str, tuple[str, str]] = {}
         if isinstance(rule, ApprovalRule):
-            q.params["holders"] = holders(self.project, rule.role, rule.department)
+            allowed = holders(self.project, rule.role, rule.department)
+            q.params.update({f"h{i}": name for i, name in enumerate(allowed)})
             f = f"r.{quote(rule.field)}"
-            cond = f"({f} IS NULL OR {f} = '' OR NOT list_contains(CAST($holders AS VARCHAR[]), {f}))"
+            listed = ", ".join(f"$h{i}" for i in range(len(allowed))) or "NULL"
+            cond = f"{f} IS NULL OR {f} = '' OR {f} NOT IN ({listed})" if allowed else "TRUE"
             if rule.date_field:
                 d = f"r.{quote(rule.date_field)}"
                 cond += f" OR {d} IS NULL"
                 if rule.not_after:
                     cond += f" OR ({d} > r.{quote(rule.not_after)})"
-            extras = {"approvers": "array_to_string(CAST($holders AS VARCHAR[]), '、')"}
-            q.sql = f"SELECT {self._select(reg, rule, form, q, extras)} FROM {v} r WHERE {when} AND ({cond})"
+            extras["approvers"] = (as_sql_literal("、".join(allowed)), "text")
         elif isinstance(rule, StubRule):
             d, s = f"r.{quote(rule.departments_field)}", f"r.{quote(rule.signed_field)}"
             depts = self.project.org.departments
             q.params["depts"] = [x.name for x in depts]
             q.params["heads"] = [x.head for x in depts]
-            wrong = (f"lambda i: {s}[i] IS DISTINCT FROM CAST($heads AS VARCHAR[])"
-                     f"[list_position(CAST($depts AS VARCHAR[]), {d}[i])]")
-            cond = (f"len(coalesce({s}, [])) <> len(coalesce({d}, [])) OR "
-                    f"coalesce(list_bool_or(list_transform(range(1, len({d}) + 1), {wrong})), FALSE)")
-            extras = {"unsigned": f"array_to_string(list_transform(list_filter(range(1, len({d}) + 1), {wrong}), "
-                                  f"lambda i: {d}[i]), '、')"}
-            q.sql = f"SELECT {self._select(reg, rule, form, q, extras)} FROM {v} r WHERE {when} AND ({cond})"
+            head = "CAST($heads AS VARCHAR[])[list_position(CAST($depts AS VARCHAR[]), {})]"
+            cond = f"coalesce({s}, []) IS DISTINCT FROM list_transform(coalesce({d}, []), lambda x: {head.format('x')})"
+            wrong = f"lambda i: {s}[i] IS DISTINCT FROM {head.format(d + '[i]')}"
+            extras["unsigned"] = (f"array_to_string(list_transform(list_filter(range(1, len({d}) + 1), {wrong}), "
+                                  f"lambda i: {d}[i]), '、')", "text")
         elif isinstance(rule, DeadlineRule):
             days = rule.days if isinstance(rule.days, int) else self._param(reg, rule.days)
             try:
@@ -203,15 +197,13 @@ class Compiler:
             done = f"r.{quote(rule.done)}" if rule.done else "NULL"
             cond = (f"r.{quote(rule.due)} IS NOT NULL AND (({done} IS NOT NULL AND {done} > {due}) OR "
                     f"({done} IS NULL AND CAST($as_of AS DATE) > {due}))")
-            extras = {"due_date": due,
-                      "overdue_days": f"date_diff('day', {due}, coalesce({done}, CAST($as_of AS DATE)))"}
-            q.sql = f"SELECT {self._select(reg, rule, form, q, extras)} FROM {v} r WHERE {when} AND {cond}"
+            extras["due_date"] = (due, "date")
+            extras["overdue_days"] = (f"date_diff('day', {due}, coalesce({done}, CAST($as_of AS DATE)))", "days")
         elif isinstance(rule, RequiresRule):
             other = self._form(rule.other)
             where = self._expr(reg, form, rule.where, q, other=other)
             match = " AND ".join(self._match(form, other, mine, theirs) for mine, theirs in rule.match.items())
-            q.sql = (f"SELECT {self._select(reg, rule, form, q, {})} FROM {v} r WHERE {when} AND NOT EXISTS "
-                     f"(SELECT 1 FROM {quote(other.id)} o WHERE {match or 'TRUE'} AND {where})")
+            cond = f"NOT EXISTS (SELECT 1 FROM {quote(other.id)} o WHERE {match or 'TRUE'} AND {where})"
         elif isinstance(rule, ConflictRule):
             keys = [f"r.{quote(k)}" for k in rule.key]
             window = f"PARTITION BY {', '.join(keys)} ORDER BY {_order_expr(form)}"
@@ -219,16 +211,16 @@ class Compiler:
                                for a in rule.agree)
             differs = " OR ".join(f"(r.{quote(a)} IS NOT NULL AND r.{quote(a)} <> r.{quote('first_' + a)})"
                                   for a in rule.agree)
-            inner = (f"SELECT r.*, first_value(r.id) OVER w AS _first_id, {firsts} FROM {v} r "
-                     f"WHERE {when} AND {' AND '.join(k + ' IS NOT NULL' for k in keys)} WINDOW w AS ({window} "
-                     f"ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)")
-            extras = {"first_id": "r._first_id"}
-            q.sql = f"SELECT {self._select(reg, rule, form, q, extras)} FROM ({inner}) r WHERE {differs}"
+            v = (f"(SELECT r.*, first_value(r.id) OVER w AS _first_id, {firsts} FROM {v} r "
+                 f"WHERE {when} AND {' AND '.join(k + ' IS NOT NULL' for k in keys)} WINDOW w AS ({window} "
+                 f"ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))")
+            when, cond = "TRUE", differs
+            extras["first_id"] = ("r._first_id", "text")
         elif isinstance(rule, ExprRule):
-            check = self._expr(reg, form, rule.check, q)
-            q.sql = f"SELECT {self._select(reg, rule, form, q, {})} FROM {v} r WHERE {when} AND NOT {check}"
+            cond = f"NOT {self._expr(reg, form, rule.check, q)}"
         else:  # pragma: no cover - the model admits no other kind
             raise RuleError(f"unknown rule kind {rule.kind}")
+        q.sql = f"SELECT {self._select(reg, rule, form, q, extras)} FROM {v} r WHERE {when} AND ({cond})"
         return q
 
     def _match(self, form: Form, other: Form, mine: str, theirs: str) -> str:
@@ -252,10 +244,9 @@ class Compiler:
         q.params.update({"labels": [p.label for p in found], "starts": [p.start for p in found],
                          "ends": [p.end for p in found]})
         self._person(rule, q)
-        names = [n for n in placeholders(rule.message) if n == "period"]
-        q.names = names
-        cols = "NULL AS _src, NULL AS _id, NULL AS _person, NULL AS _loss, strftime(p.s, '%Y-%m') AS _month"
-        cols += ", p.label AS x_period" if names else ""
+        msg = message_sql(rule.message, None, self.constants(reg), {"period": ("p.label", "text")}, alias="p")
+        cols = (f"NULL AS _src, NULL AS _id, NULL AS _person, NULL AS _loss, strftime(p.s, '%Y-%m') AS _month, "
+                f"{msg} AS _msg")
         q.sql = (f"SELECT {cols} FROM (SELECT unnest(CAST($labels AS VARCHAR[])) AS label, "
                  f"unnest(CAST($starts AS DATE[])) AS s, unnest(CAST($ends AS DATE[])) AS e) p "
                  f"WHERE NOT EXISTS (SELECT 1 FROM {quote(form.id)} r WHERE {when} AND {day} BETWEEN p.s AND p.e) "
@@ -275,13 +266,19 @@ def used_params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     return {k: params[k] for k in names}
 
 
-def run(con: duckdb.DuckDBPyConnection, project: Project, as_of: dt.date, date_from: dt.date) -> list[Finding]:
-    """Every breach of every rule of the project."""
+def run(con: duckdb.DuckDBPyConnection, project: Project, as_of: dt.date, date_from: dt.date,
+        counts: dict[str, int] | None = None) -> list[Finding]:
+    """Every breach of every rule of the project. With ``counts`` (records per form), a rule
+    reading a form without records is compiled but not run: it cannot find anything (a cadence
+    rule, which reports periods without records, always runs)."""
     comp = Compiler(project, as_of, date_from)
     out: list[Finding] = []
     for reg in project.regulations:
         for order, rule in enumerate(reg.rules):
             try:
+                if counts is not None and rule.kind != "cadence" and not counts.get(rule.form or "", 0):
+                    comp.query(reg, rule)
+                    continue
                 out += findings_of(con, comp, reg, rule, order)
             except RuleError as exc:
                 raise InputError.at(project.files.get(reg.id, reg.id), 1, 1, f"rule {rule.id}: {exc}") from None
@@ -305,19 +302,10 @@ def findings_of(con: duckdb.DuckDBPyConnection, comp: Compiler, reg: Regulation,
         except (KeyError, ArithmeticError, ValueError):
             raise RuleError(f"fine {rule.fine.amount!r} is not an amount") from None
     cite = citation(project, reg, rule.clauses[0])
-    params_text = {p.key: project.param(reg, p.key) for p in reg.parameters}
-    out = []
-    for row in rows:
-        lead = dict(zip(LEAD, row[: len(LEAD)], strict=True))
-        values: dict[str, Any] = {**params_text, "as_of": comp.as_of}
-        values.update(zip(q.names, row[len(LEAD):], strict=True))
-        person = lead["_person"] if lead["_person"] not in (None, "") else q.person
-        out.append(Finding(
-            rule=rule.id, regulation=reg.id, citation=cite, form=rule.form, record=lead["_id"], source=lead["_src"],
-            person=person, penalty=penalty, severity=rule.severity, message=fill(rule.message, values),
-            loss=_loss(lead["_loss"]), month=lead["_month"], order=order,
-        ))
-    return out
+    return [Finding(rule=rule.id, regulation=reg.id, citation=cite, form=rule.form, record=rid, source=src,
+                    person=person if person not in (None, "") else q.person, penalty=penalty,
+                    severity=rule.severity, message=msg, loss=_loss(loss), month=month, order=order)
+            for src, rid, person, loss, month, msg in rows]
 
 
 def _loss(value: Any) -> Decimal | None:
