@@ -130,7 +130,8 @@ def test_fast_path_and_python_checks_agree(tmp_path: Path) -> None:
     the fast path."""
     canonical = [slip(), slip(id="QF-2", amount="-3", paid_amount="0.5", paid_on=""), slip(id="QF-3", amount="7.10"),
                  slip(id="QF-5", approved_by="", approved_on="", settlement="其他")]
-    odd = [slip(id="QF-4", departments="财务部;;调度部", stub_signed_by="王芳；陈刚"), slip(id="QF-6", date="0026-01-05"),
+    odd = [slip(id="QF-4", departments="财务部;;调度部", stub_signed_by="王芳；陈刚"),
+           slip(id="QF-6", date="0026-01-05"),
            slip(id="QF-7", customer=" 甲公司\u3000", amount="+12.5", departments="财务部, 调度部"),
            slip(id="QF-8", date="2026-3-2", promised_date="2026/03/20", amount="１２")]
     rows = [cells(v) for v in canonical + odd]
@@ -198,3 +199,18 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
     assert (u.source, u.line) == (str(path), 3)
     assert u.error == "duplicate id 'QF-001' of form slip (another record has it)"
     assert report.checked == 4
+
+
+def test_list_separators_match_the_forms() -> None:
+    """The fast path sends every list written with another separator than ';' to the Python
+    checks: its list of those separators must be the forms' list."""
+    import re
+
+    from regkit.check.accept import OTHER_SEPARATORS
+    from regkit.forms.records import _LIST_SEP
+
+    m = re.fullmatch(r"\[(.*)\]\+", _LIST_SEP.pattern)
+    assert m is not None
+    assert set(m.group(1).replace("\\n", "\n")) == set(OTHER_SEPARATORS) | {";", "\n"}
+    for ch in OTHER_SEPARATORS + ";\n":
+        assert _LIST_SEP.split("a" + ch + "b") == ["a", "b"]

@@ -316,8 +316,10 @@ def _start_pool(options: BuildOptions) -> ProcessPoolExecutor | None:
         return None
     langs = options.langs if "pdf" in options.formats else ()
     # fork: workers start in milliseconds and share what the parent already imported
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
                                initializer=_warm_up, initargs=(options.templates, langs))
+    pool.submit(int)  # the executor forks its workers on the first submit: now, not after loading
+    return pool
 
 
 def _warm_up(templates: Path, langs: tuple[str, ...]) -> None:
