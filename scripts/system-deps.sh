@@ -4,7 +4,7 @@
 # one line naming what to install and fails.
 set -euo pipefail
 PKGS="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
-fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-wqy-zenhei fonts-lxgw-wenkai poppler-utils
+fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai poppler-utils
 poppler-data"
 missing=()
 for p in $PKGS; do

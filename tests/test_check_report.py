@@ -16,7 +16,7 @@ from check_support import notice, run, slip, stats, write_yaml
 from regkit.check import Report
 from regkit.errors import TemplateError
 from regkit.report import render, write_atomic
-from regkit.report.csvout import cell
+from regkit.report.csvout import COLUMNS, cell
 from regkit.report.text import width
 
 
@@ -108,14 +108,14 @@ def test_csv_escapes_formulas(tmp_path: Path) -> None:
         assert cell(value) == "'" + value
     assert cell("正常") == "正常" and cell(None) == ""
     unreadable = [r for r in rows if r[0] == "unreadable"]
-    assert unreadable and unreadable[0][7] == "1"
+    assert unreadable and unreadable[0][COLUMNS.index("line")] == "1"
 
 
 def test_csv_escapes_a_formula_starting_cell(tmp_path: Path) -> None:
     records = [slip(id="=cmd|' /C calc'!A0", approved_by="李娜"), stats()]
     data = render(run(write_yaml(tmp_path / "r.yaml", records)), "csv").decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(data)))
-    assert rows[1][5] == "'=cmd|' /C calc'!A0"
+    assert rows[1][COLUMNS.index("record")] == "'=cmd|' /C calc'!A0"
 
 
 def test_write_atomic_replaces_whole_files(tmp_path: Path) -> None:

@@ -80,7 +80,9 @@ def test_cadence_finds_missing_months(tmp_path: Path) -> None:
     missing = [f for f in report.findings if f.rule == "stats-monthly"]
     assert [f.message for f in missing] == ["2026-02没有应收账款统计表"]
     [f] = missing
-    assert (f.record, f.source, f.person, f.penalty, f.month) == (None, None, "刘强", 10, "2026-02")
+    assert (f.record, f.source, f.person, f.penalty) == (None, None, "刘强", 10)
+    assert (f.month, f.period) == ("2026-02", "2026-02")
+    assert f.to_json()["period"] == "2026-02"
 
 
 def test_cadence_window_defaults_to_earliest_record(tmp_path: Path) -> None:

@@ -207,10 +207,10 @@ def extract(files: tuple[Path, ...], fmt: str, regdir: Path, org: Path | None) -
 
 @main.command()
 @click.argument("records", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Start of the audit window (default: the earliest record).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Audit date, end of the audit window (default: today).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
+              help="Start of the audit window, YYYY-MM-DD (default: the earliest record).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
+              help="Audit date, end of the audit window, YYYY-MM-DD (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "junit", "csv"]), default="text",
               show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,

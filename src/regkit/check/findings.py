@@ -33,18 +33,25 @@ class Finding:
     loss: Decimal | None = None
     month: str | None = None
     order: int = 0
+    period: str | None = None
+
+    @property
+    def what(self) -> str:
+        """The record the finding is about, or the period a periodic record is missing for."""
+        return self.record or self.period or ""
 
     def sort_key(self) -> tuple[Any, ...]:
         """Regulation, rule (in the regulation's order), then record, source, period, person."""
         return (self.regulation, self.order, self.rule, self.form or "", self.record or "", self.source or "",
-                self.month or "", self.person or "", self.message)
+                self.month or "", self.period or "", self.person or "", self.message)
 
     def people(self) -> list[str]:
         """The people named responsible (a role held by several names them all)."""
         return [p for p in (self.person or "").split(NAME_SEP) if p]
 
     def to_json(self) -> dict[str, Any]:
-        """The finding as the spec's JSON object (``loss`` only where the records show one)."""
+        """The finding as the spec's JSON object (``loss`` only where the records show one,
+        ``period`` only for a periodic record missing)."""
         out: dict[str, Any] = {
             "rule": self.rule, "regulation": self.regulation, "citation": self.citation, "form": self.form,
             "record": self.record, "source": self.source, "person": self.person, "penalty": self.penalty,
@@ -52,6 +59,8 @@ class Finding:
         }
         if self.loss is not None:
             out["loss"] = number(self.loss)
+        if self.period is not None:
+            out["period"] = self.period
         return out
 
 

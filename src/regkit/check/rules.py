@@ -149,7 +149,7 @@ class Compiler:
         loss = self._expr(reg, form, rule.loss, q, want="number", default="NULL")
         msg = message_sql(rule.message, form, self.constants(reg), extras)
         return ", ".join(["r._src AS _src", "r.id AS _id", f"{self._person(rule, q)} AS _person", f"{loss} AS _loss",
-                          f"{month_expr(form)} AS _month", f"{msg} AS _msg"])
+                          f"{month_expr(form)} AS _month", f"{msg} AS _msg", "NULL AS _period"])
 
     def constants(self, reg: Regulation) -> dict[str, Any]:
         """What a message may name besides fields: the regulation's parameters and the audit date."""
@@ -244,9 +244,11 @@ class Compiler:
         q.params.update({"labels": [p.label for p in found], "starts": [p.start for p in found],
                          "ends": [p.end for p in found]})
         self._person(rule, q)
-        msg = message_sql(rule.message, None, self.constants(reg), {"period": ("p.label", "text")}, alias="p")
+        # a missing period is only a finding if it says which period: add it if the message does not
+        message = rule.message if "{period}" in rule.message else rule.message + "（{period}）"
+        msg = message_sql(message, None, self.constants(reg), {"period": ("p.label", "text")}, alias="p")
         cols = (f"NULL AS _src, NULL AS _id, NULL AS _person, NULL AS _loss, strftime(p.s, '%Y-%m') AS _month, "
-                f"{msg} AS _msg")
+                f"{msg} AS _msg, p.label AS _period")
         q.sql = (f"SELECT {cols} FROM (SELECT unnest(CAST($labels AS VARCHAR[])) AS label, "
                  f"unnest(CAST($starts AS DATE[])) AS s, unnest(CAST($ends AS DATE[])) AS e) p "
                  f"WHERE NOT EXISTS (SELECT 1 FROM {quote(form.id)} r WHERE {when} AND {day} BETWEEN p.s AND p.e) "
@@ -304,8 +306,8 @@ def findings_of(con: duckdb.DuckDBPyConnection, comp: Compiler, reg: Regulation,
     cite = citation(project, reg, rule.clauses[0])
     return [Finding(rule=rule.id, regulation=reg.id, citation=cite, form=rule.form, record=rid, source=src,
                     person=person if person not in (None, "") else q.person, penalty=penalty,
-                    severity=rule.severity, message=msg, loss=_loss(loss), month=month, order=order)
-            for src, rid, person, loss, month, msg in rows]
+                    severity=rule.severity, message=msg, loss=_loss(loss), month=month, order=order, period=period)
+            for src, rid, person, loss, month, msg, period in rows]
 
 
 def _loss(value: Any) -> Decimal | None:

@@ -79,7 +79,7 @@ class Collected:
 
 def validate(project: Project, raws: Iterable[RawRecord]) -> Collected:
     """Validate raw records against their forms: valid ones become Records, the rest Unreadable."""
-    from .validate import check_record
+    from .values import check_record
 
     out = Collected()
     for raw in raws:

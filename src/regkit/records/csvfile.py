@@ -13,10 +13,9 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from ..loader import Project
-from . import Collected, CsvTable, RawRecord, Unreadable, validate
+from . import Collected, CsvTable, Unreadable, validate
 from .tabular import find_form_column, form_column_value, map_header, resolve_form, rows_to_records
 
 HEAD_BYTES = 1 << 16
@@ -126,15 +125,6 @@ def read_python(project: Project, path: Path, source: str, encoding: str, keys: 
     raws, bad = rows_to_records(form, keys, body, source, lenient=True)
     out.unreadable += bad
     out.add(validate(project, raws))
-    return out
-
-
-def raw_records(form_keys: list[str], rows: list[tuple[int, list[Any]]], source: str, form_id: str) -> list[RawRecord]:
-    """Rows the engine could not accept on its fast path, as raw records for the Python checks."""
-    out = []
-    for line, cells in rows:
-        data = {k: (None if c in (None, "") else c) for k, c in zip(form_keys, cells, strict=False) if k}
-        out.append(RawRecord(data, source, line, form_id, True))
     return out
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..check.findings import Report, number
 
-COLUMNS = ("severity", "rule", "regulation", "citation", "form", "record", "source", "line", "person",
+COLUMNS = ("severity", "rule", "regulation", "citation", "form", "record", "period", "source", "line", "person",
            "penalty", "loss", "message")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

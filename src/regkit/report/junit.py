@@ -13,6 +13,8 @@ def _failure(f: Finding) -> str:
     parts = [f"条款：{f.citation}"]
     if f.record:
         parts.append(f"记录：{f.form} {f.record}")
+    if f.period:
+        parts.append(f"期间：{f.period}（{f.form}）")
     if f.source:
         parts.append(f"来源：{f.source}")
     parts.append(f"责任人：{f.person or '未指明'}")

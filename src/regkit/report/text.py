@@ -58,7 +58,7 @@ def render_text(report: Report, *, color: bool = False) -> str:
 
 
 def _table(rows: list[Finding], style: Callable[..., str]) -> list[str]:
-    cells = [(f.record or (f.month or ""), f.rule, f.citation, show(f.penalty) if f.penalty else "", f) for f in rows]
+    cells = [(f.what, f.rule, f.citation, show(f.penalty) if f.penalty else "", f) for f in rows]
     w = [max([width(HEAD[i])] + [width(str(c[i])) for c in cells]) for i in range(4)]
     out = ["    " + "  ".join(pad(HEAD[i], w[i]) for i in range(4)) + "  " + HEAD[4]]
     for rec, rule, cite, fine, f in cells:
