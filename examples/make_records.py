@@ -5,7 +5,7 @@ logistics company's paperwork under the five regulations, with real breaches, in
 (as Chinese Excel saves it), XLSX workbooks (a sheet per form) and a filled-in Word form.
 
     .venv/bin/python examples/make_records.py
-    .venv/bin/regkit check examples/records --from 2026-10-01 --as-of 2026-11-30
+    .venv/bin/regkit check examples/records --as-of 2026-11-30
 
 The output is deterministic (no randomness, fixed dates), so the files can be committed."""
 

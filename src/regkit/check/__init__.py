@@ -21,7 +21,7 @@ from ..records.csvfile import CsvProblem, line_numbers, read_python, utf8_copy
 from ..records.tabular import rows_to_records
 from .accept import quote
 from .findings import Finding, Report, RuleInfo, citation
-from .rules import month_expr, needed_fields, run
+from .rules import needed_fields, run
 from .store import Store, to_unreadable
 
 __all__ = ["Finding", "Report", "audit"]
@@ -100,14 +100,19 @@ def _is_utf8(path: Path) -> bool:
 
 
 def _earliest(store: Store, forms: list[Form]) -> dt.date | None:
-    """The earliest date any record falls on (its month's first day for monthly records)."""
+    """The earliest day a record was made on: its ``date`` field, else its first date field
+    (a monthly record's month only if it has no date at all)."""
     best: dt.date | None = None
     for form in forms:
-        m = month_expr(form)
-        if m == "CAST(NULL AS VARCHAR)":
-            continue
         date = form.field("date")
-        expr = "r.\"date\"" if date is not None and date.type == "date" else f"CAST({m} || '-01' AS DATE)"
+        if date is None or date.type != "date":
+            date = next((f for f in form.fields if f.type == "date"), None)
+        if date is not None:
+            expr = f"r.{quote(date.key)}"
+        elif form.period and (pf := form.field(form.period)) is not None and pf.type == "month":
+            expr = f"CAST(r.{quote(pf.key)} || '-01' AS DATE)"
+        else:
+            continue
         row = store.con.execute(f"SELECT min({expr}) FROM {quote(form.id)} r").fetchone()
         if row and row[0] is not None and (best is None or row[0] < best):
             best = row[0]

@@ -51,7 +51,8 @@ def _containing(kind: str, day: dt.date, pin: int | None) -> Period:
 
 
 def periods(kind: str, start: dt.date, as_of: dt.date, *, pin: int | None = None) -> list[Period]:
-    """Every period that overlaps ``start``..``as_of`` and has ended by ``as_of``."""
+    """Every period inside the audit window ``start``..``as_of``: begun on or after ``start``
+    and ended by ``as_of`` (a period only partly audited is not required)."""
     out: list[Period] = []
     if start > as_of:
         return out
@@ -59,7 +60,7 @@ def periods(kind: str, start: dt.date, as_of: dt.date, *, pin: int | None = None
     day = year_start
     while day <= as_of:
         p = _containing(kind, day, pin if kind == "year" else None)
-        if p.end <= as_of and p.end >= start and (not out or out[-1] != p):
+        if p.start >= start and p.end <= as_of and (not out or out[-1] != p):
             out.append(p)
         day = (p.end if kind != "year" else dt.date(day.year, 12, 31)) + dt.timedelta(days=1)
     return out

@@ -50,8 +50,12 @@ def check_zip(path: Path) -> None:
 def read_xlsx(project: Project, path: Path, source: str) -> Collected:
     """Every sheet's records; a sheet that names no form is reported, an empty one skipped."""
     import openpyxl
+    from openpyxl.xml import DEFUSEDXML
 
     out = Collected(files=1)
+    if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+        out.unreadable.append(Unreadable(source, 1, "refusing to read XLSX without defusedxml installed"))
+        return out
     try:
         check_zip(path)
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
