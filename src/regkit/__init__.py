@@ -4,4 +4,4 @@ from .errors import InputError, RegkitError
 from .loader import Project, load_project
 
 __version__ = "0.1.0"
-__all__ = ["InputError", "Project", "RegkitError", "load_project", "__version__"]
+__all__ = ["InputError", "Project", "RegkitError", "__version__", "load_project"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -233,7 +233,7 @@ class ExprRule(_Rule):
 
 
 Rule = Annotated[
-    Union[ApprovalRule, StubRule, DeadlineRule, CadenceRule, RequiresRule, ConflictRule, ExprRule],
+    ApprovalRule | StubRule | DeadlineRule | CadenceRule | RequiresRule | ConflictRule | ExprRule,
     Field(discriminator="kind"),
 ]
 
