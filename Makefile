@@ -40,6 +40,7 @@ lint: setup
 
 bench: setup
 	@scripts/bench-deps.sh
+	$(PY) -m pip install -q frictionless  # compared against in check_bench; not a regkit dependency
 	$(PY) bench/build_bench.py
 	$(PY) bench/forms_bench.py
 	$(PY) bench/check_bench.py
