@@ -65,6 +65,23 @@ def test_json_shape(tmp_path: Path) -> None:
     assert data["unreadable"][0]["line"] == 1
 
 
+
+def test_json_bytes_are_the_standard_librarys(tmp_path: Path) -> None:
+    """The fast JSON writer gives exactly json.dumps(indent=2) bytes, for the report and for
+    every kind of value (escapes, empty containers, nesting, floats, constants)."""
+    import json
+
+    from regkit.report.jsonout import dumps_indented
+
+    data = report(tmp_path).to_json()
+    assert render(report(tmp_path), "json") == (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+    odd = {"a": [], "b": {}, "c": [1, 2.5, -0.0, 1e21, 10.1, None, True, False, "\"引号\"\n\t\u2028\x00"],
+           "d": {"e": [{"f": [[]]}], "键": 12345678901234567890}, "g": float("nan"), "h": ()}
+    assert dumps_indented(odd) == json.dumps(odd, ensure_ascii=False, indent=2)
+    assert dumps_indented([]) == "[]" and dumps_indented("x") == '"x"'
+    with pytest.raises(TypeError):
+        dumps_indented({"a": object()})
+
 def test_html_is_self_contained_and_escaped(tmp_path: Path) -> None:
     html = render(report(tmp_path, customer="<script>alert(1)</script>&"), "html").decode("utf-8")
     assert "<script>" not in html

@@ -8,8 +8,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from check_support import notice, project, rules_hit, run, slip, stats, write_yaml
 from regkit.check import load_table
@@ -214,3 +217,53 @@ def test_list_separators_match_the_forms() -> None:
     assert set(m.group(1).replace("\\n", "\n")) == set(OTHER_SEPARATORS) | {";", "\n"}
     for ch in OTHER_SEPARATORS + ";\n":
         assert _LIST_SEP.split("a" + ch + "b") == ["a", "b"]
+
+
+def test_whitespace_is_what_python_strips() -> None:
+    """The fast path's list of whitespace code points (written out for start-up speed) is exactly
+    what str.strip() removes, so a padded cell never slips past the Python checks."""
+    from regkit.check.accept import WHITESPACE
+
+    assert WHITESPACE == tuple(c for c in range(0x110000) if chr(c).isspace())
+
+
+CELLS = ["a", " a", "a ", "\u3000a", "a\u3000", "a\nb", "\na", "a\n", "a\r", " ", "   ", "\u3000", "\t\n", " a b ",
+         "多行\n客户", " x\n", "2026-03-05", "2026-02-30", "0026-01-05", "2026-3-05", "１２", "12", "-3", "+12.5",
+         "7.10", "1.005", "1e3", ".5", "2026-03", "2026-13", "是", "TRUE", "n", "x", "a;b", "a;;b", "a; b", ";a",
+         "a；b", "现金", " 现金", "甲;乙"]
+
+
+@pytest.mark.parametrize("ftype", ["text", "person", "multiline", "list", "multichoice", "choice", "date", "amount",
+                                   "integer", "month", "boolean"])
+@pytest.mark.parametrize("required", [True, False])
+def test_fast_path_accepts_only_what_the_python_checks_read_alike(ftype: str, required: bool) -> None:
+    """Every cell the engine's SQL test accepts, the Python checks accept too, with the same value
+    (and a value at all where the field is required): the fast path never lets a record through
+    that the Python checks would list as unreadable."""
+    import duckdb
+
+    from regkit.check.accept import accept, shown, stored
+    from regkit.forms.records import ValueProblem, is_empty, parse_value
+    from regkit.model import FormField
+
+    choices = ["现金", "甲", "乙"] if ftype in ("choice", "multichoice") else None
+    f = FormField(key="v", label="值", type=ftype, required=required, choices=choices)  # type: ignore[arg-type]
+    con = duckdb.connect()
+    rows = con.execute(f"SELECT v, {accept(f, 'v')}, {shown(f, stored(f, 'v'))} FROM "
+                       "(SELECT unnest($cells) AS v)", {"cells": CELLS}).fetchall()
+    accepted = 0
+    for cell, ok, value in rows:
+        if not ok:
+            continue
+        accepted += 1
+        try:
+            want = parse_value(f, cell, lenient=True)
+        except ValueProblem as exc:
+            raise AssertionError(f"{cell!r}: SQL accepts what Python rejects ({exc})") from None
+        assert not (required and is_empty(want)), f"{cell!r}: SQL accepts an empty required {ftype}"
+        if ftype == "date" and want is not None:
+            want = dt.date.fromisoformat(want)
+        if ftype == "amount" and want is not None:
+            want = want.quantize(Decimal("0.01"))
+        assert value == want, f"{cell!r}: SQL stores {value!r}, Python reads {want!r}"
+    assert accepted > 0

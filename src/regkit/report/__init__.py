@@ -4,7 +4,6 @@ the sorted report alone, so the same audit gives the same bytes."""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -17,7 +16,9 @@ FORMATS = ("text", "json", "html", "junit", "csv")
 def render(report: Report, fmt: str, *, color: bool = False, templates: Path | None = None) -> bytes:
     """The report in one of FORMATS, as bytes (UTF-8)."""
     if fmt == "json":
-        return (json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        from .jsonout import dumps_indented
+
+        return (dumps_indented(report.to_json()) + "\n").encode("utf-8")
     if fmt == "text":
         from .text import render_text
 
