@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 import zipfile
 from io import BytesIO
-from pathlib import Path
 
+from ..files import write_atomic
 from ..model import Regulation
+
+atomic_write = write_atomic  # the forms package's name for the shared writer
 
 # ZIP cannot store dates before 1980.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -39,18 +40,6 @@ def zip_bytes(members: list[tuple[str, bytes]], when: dt.datetime | None = None)
             zf.writestr(info, data, compresslevel=6)
     return buf.getvalue()
 
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z._\-\u4e00-\u9fff]+")

@@ -32,6 +32,26 @@ def read_limited(path: str, data: bytes | None = None) -> bytes:
     return raw
 
 
+def zip_problem(
+    infos: list[zipfile.ZipInfo], *, max_members: int = MAX_MEMBERS, max_member: int = MAX_MEMBER_BYTES,
+    max_total: int = MAX_TOTAL_BYTES,
+) -> str | None:
+    """Why a zip's directory is refused before anything is inflated (member count, declared sizes,
+    compression ratio, encryption), or None. Shared by form read-back and record workbooks."""
+    if len(infos) > max_members:
+        return f"zip holds {len(infos)} members, over the limit of {max_members}"
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > max_member or total > max_total:
+            return f"zip member {info.filename} inflates to {info.file_size} bytes (over the limit: possible zip bomb)"
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            return f"zip member {info.filename} compresses {info.file_size}:{info.compress_size} (possible zip bomb)"
+        if info.flag_bits & 0x1:
+            return "encrypted zip members are not supported"
+    return None
+
+
 def open_zip(name: str, data: bytes) -> zipfile.ZipFile:
     """A ZipFile over ``data`` whose members passed the bomb checks; InputError otherwise."""
     try:
@@ -39,19 +59,9 @@ def open_zip(name: str, data: bytes) -> zipfile.ZipFile:
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise InputError.at(name, 1, 1, f"not a readable DOCX/XLSX (damaged or truncated zip: {exc})") from None
-    if len(infos) > MAX_MEMBERS:
-        raise InputError.at(name, 1, 1, f"zip holds {len(infos)} members, over the limit of {MAX_MEMBERS}")
-    total = 0
-    for info in infos:
-        total += info.file_size
-        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
-            raise InputError.at(name, 1, 1, f"zip member {info.filename} inflates to {info.file_size} bytes "
-                                "(over the limit: possible zip bomb)")
-        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise InputError.at(name, 1, 1, f"zip member {info.filename} compresses {info.file_size}:"
-                                f"{info.compress_size} (possible zip bomb)")
-        if info.flag_bits & 0x1:
-            raise InputError.at(name, 1, 1, "encrypted zip members are not supported")
+    problem = zip_problem(infos)
+    if problem:
+        raise InputError.at(name, 1, 1, problem)
     return zf
 
 

@@ -21,7 +21,6 @@ from .tabular import find_form_column, form_column_value, map_header, resolve_fo
 
 MAX_MEMBERS = 10_000
 MAX_UNPACKED = 512 << 20
-MAX_RATIO = 200
 TEXT_TYPES = {"text", "multiline", "person", "department", "phone", "choice", "list", "multichoice"}
 
 
@@ -31,20 +30,17 @@ class XlsxProblem(Exception):
 
 def check_zip(path: Path) -> None:
     """Refuse zip containers with too many members, too much content or a suspicious ratio."""
+    from ..forms.safety import zip_problem
+
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise XlsxProblem(f"not an XLSX workbook ({exc})") from None
-    if len(infos) > MAX_MEMBERS:
-        raise XlsxProblem(f"the workbook has {len(infos)} parts, over the limit of {MAX_MEMBERS}")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNPACKED:
-        raise XlsxProblem(f"the workbook unpacks to {total} bytes, over the limit of {MAX_UNPACKED}")
-    for i in infos:
-        if i.file_size > 1 << 20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            ratio = i.file_size // max(i.compress_size, 1)
-            raise XlsxProblem(f"part {i.filename} is compressed {ratio}:1 (a zip bomb?)")
+    # record workbooks may be far larger than a filled-in form
+    problem = zip_problem(infos, max_members=MAX_MEMBERS, max_member=MAX_UNPACKED, max_total=MAX_UNPACKED)
+    if problem:
+        raise XlsxProblem(problem)
 
 
 def read_xlsx(project: Project, path: Path, source: str) -> Collected:

@@ -6,25 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import tempfile
 import zipfile
-from pathlib import Path
 
 from ..errors import UsageError
+from ..files import write_atomic as write_atomic  # re-exported: renderers write through it
 
 # Word opens any order, but [Content_Types].xml first is what Office writes and what zip sniffers expect.
 _FIRST = ("[Content_Types].xml", "_rels/.rels")
 _ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-# mkstemp creates 0600 files; outputs get the usual mode a plain open() would give
-_MODE = 0o666 & ~_umask()
 
 
 def source_datetime(fallback: dt.date) -> dt.datetime:
@@ -55,18 +44,3 @@ def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
             info.create_system = 3
             dst.writestr(info, src.read(name), compresslevel=9)
     return out.getvalue()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``, so
-    a reader (or a failed build) never sees a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, _MODE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -4,11 +4,10 @@ the sorted report alone, so the same audit gives the same bytes."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from ..check.findings import Report
+from ..files import write_atomic
 
 FORMATS = ("text", "json", "html", "junit", "csv")
 
@@ -37,18 +36,6 @@ def render(report: Report, fmt: str, *, color: bool = False, templates: Path | N
         return render_html(report, templates).encode("utf-8")
     raise ValueError(f"unknown report format {fmt!r}")
 
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 __all__ = ["FORMATS", "render", "write_atomic"]
