@@ -4,8 +4,8 @@ and ``regkit form`` writing one filled-in form (goal: < 1 s). Prints the figures
     .venv/bin/python bench/forms_bench.py [--regulations regulations] [--runs 3]
 
 Each figure is the best of ``--runs`` fresh processes. "cold" renders every PDF page with
-WeasyPrint (REGKIT_NO_CACHE=1); "warm" is ``regkit form`` reusing the page it rendered before
-(the page cache, in a temporary folder here).
+WeasyPrint (REGKIT_NO_CACHE=1); "warm" is ``regkit form`` reusing the page it rendered before,
+or that ``regkit build`` left there (the page cache, in a temporary folder here).
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def main() -> None:
             _form(args.regulations, record, fmt, base, warm)
             w = _best(args.runs, lambda fmt=fmt: _form(args.regulations, record, fmt, base, warm))
             label = f"regkit form arrears-approval --data rec.yaml --format {fmt}"
-            extra = f", warm page cache {w['wall']:.2f} s" if fmt == "pdf" else ""
+            extra = f", warm page cache (e.g. after regkit build) {w['wall']:.2f} s" if fmt == "pdf" else ""
             print(f"  {label}: {c['wall']:.2f} s{extra}  goal < 1 s")
         size = (base / "filled.pdf").stat().st_size
         print(f"  filled one-page PDF: {size / 1024:.0f} KB (limit 300 KB)")

@@ -116,6 +116,20 @@ def test_regkit_build_writes_the_blank_forms(tmp_path: Path) -> None:
     assert Path("forms/lost-customer-analysis.pdf") in result.written
 
 
+def test_build_leaves_the_form_pages_for_regkit_form(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from regkit.render.build import BuildOptions, build
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REGKIT_CACHE_DIR", str(cache))
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    build(BuildOptions(formats=("pdf",), out=tmp_path / "out", source=DATA, templates=templates, jobs=2))
+    pages = sorted(p.suffix for p in (cache / "form-pages").iterdir())
+    assert pages == [".json"] * 4 + [".pdf"] * 4  # the four forms of the test regulation
+    out = tmp_path / "blank.pdf"
+    assert _run("form", "arrears-approval", "-o", str(out)).exit_code == 0
+    assert out.read_bytes() == (tmp_path / "out" / "forms" / "arrears-approval.pdf").read_bytes()
+
+
 def test_form_reuses_its_rendered_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = tmp_path / "cache"
     monkeypatch.setenv("REGKIT_CACHE_DIR", str(cache))

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,14 @@ DATA = HERE / "data" / "render"
 TEMPLATES = ROOT / "templates"
 REGULATIONS = ROOT / "regulations"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _page_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A build keeps the pages of its PDF forms for `regkit form`: here, not in ~/.cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REGKIT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
 
 
 def _opts(out: Path, source: Path = DATA, **kw: object) -> BuildOptions:

@@ -3,8 +3,8 @@ into a folder, and filled-in forms read back."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +43,10 @@ def find_form(project: Project, form_id: str) -> tuple[Regulation, Form]:
 
 
 def render_form(project: Project, form_id: str, fmt: str, record: Mapping[str, Any] | None = None,
-                style: Style | None = None, *, page_cache: bool = False) -> bytes:
+                style: Style | None = None, *, page_cache: bool = False, keep_page: bool = False) -> bytes:
     """One form as bytes in ``fmt`` (docx, pdf, xlsx), blank or filled in from ``record``
     (which must fit the form: InputError listing every problem otherwise). ``page_cache`` lets a
-    PDF reuse its rendered page (see ``pdf.page_cache``)."""
+    PDF reuse its rendered page (see ``pdf.page_cache``); ``keep_page`` only stores it there."""
     reg, form = find_form(project, form_id)
     style = style or load_style()
     if record is not None:
@@ -65,7 +65,7 @@ def render_form(project: Project, form_id: str, fmt: str, record: Mapping[str, A
     if fmt == "pdf":
         from .pdf import write_pdf
 
-        return write_pdf(layout, style, cache=page_cache)
+        return write_pdf(layout, style, cache=page_cache, keep=keep_page)
     raise UsageError(f"unknown form format {fmt!r}")
 
 
@@ -114,50 +114,24 @@ def write_blank_forms(project: Project, outdir: Path, formats: Sequence[str] = F
                       regulations: Sequence[str] | None = None, templates: Path | None = None,
                       jobs: int | None = None) -> list[Path]:
     """Every blank form of the (given) regulations into ``outdir/<form-id>.<fmt>``; returns the
-    files written, sorted. Uses up to ``jobs`` processes (default: CPU count)."""
+    files written, sorted. Uses up to ``jobs`` processes (default: CPU count), scheduled like
+    ``regkit build``."""
+    from ..render.build import Target
+    from ..render.workers import render_all
+    from .build import COSTS, warm_up
+
     fmts = parse_formats(formats)
     style = load_style(templates)
-    wanted = [(f.id, fmt) for r, f in project.forms() if not regulations or r.id in regulations for fmt in fmts]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(wanted) or 1))
-    if jobs > 1 and len(wanted) > 2:
-        blobs = _parallel(project, wanted, style, jobs)
-    else:
-        blobs = [render_form(project, fid, fmt, None, style) for fid, fmt in wanted]
+    warm = partial(warm_up, templates)
+    targets = [Target(Path(f"{f.id}.{fmt}"), (), partial(render_form, project, f.id, fmt, None, style),
+                      warm=warm if fmt == "pdf" else None, cost=COSTS[fmt])
+               for r, f in project.forms() if not regulations or r.id in regulations for fmt in fmts]
+    blobs = render_all(targets, jobs, lambda t: None)
     paths = []
-    for (fid, fmt), blob in zip(wanted, blobs, strict=True):
-        path = outdir / f"{fid}.{fmt}"
-        atomic_write(path, blob)
-        paths.append(path)
+    for t in targets:
+        atomic_write(outdir / t.path, blobs[t.path])
+        paths.append(outdir / t.path)
     return sorted(paths)
-
-
-_JOB: dict[str, Any] = {}
-
-
-def _render_job(item: tuple[str, str]) -> bytes:
-    return render_form(_JOB["project"], item[0], item[1], None, _JOB["style"])
-
-
-def _parallel(project: Project, wanted: list[tuple[str, str]], style: Style, jobs: int) -> list[bytes]:
-    import multiprocessing as mp
-
-    # Forked workers inherit the loaded project; PDF first, it is the slowest.
-    _JOB.update(project=project, style=style)
-    order = sorted(range(len(wanted)), key=lambda i: (wanted[i][1] != "pdf", i))
-    try:
-        ctx = mp.get_context("fork")
-    except ValueError:  # pragma: no cover - platforms without fork
-        return [render_form(project, fid, fmt, None, style) for fid, fmt in wanted]
-    if any(fmt == "pdf" for _, fmt in wanted):
-        from .pdf import warm_up
-
-        warm_up(style)  # import WeasyPrint and load the fonts once, before forking: the workers share it
-    with ctx.Pool(jobs) as pool:
-        results = pool.map(_render_job, [wanted[i] for i in order], chunksize=1)
-    out: list[bytes] = [b""] * len(wanted)
-    for i, blob in zip(order, results, strict=True):
-        out[i] = blob
-    return out
 
 
 def extract_files(paths: Sequence[Path], project: Project) -> tuple[list[dict[str, Any]], list[str]]:

@@ -123,7 +123,12 @@ def _stylesheet(path: str, mtime: float) -> Any:
 
 
 def warm_up(style: Style) -> None:
-    """Import WeasyPrint and load the stylesheet's fonts (before forking workers that render)."""
+    """Import WeasyPrint, load the stylesheet's fonts and compile the page template (before
+    forking workers that render)."""
+    try:
+        _env(style.folder).get_template(HTML_TEMPLATE)
+    except jinja2.TemplateError:
+        pass  # page_html reports it, with its context
     html_cls, _, (fonts, fetcher) = _weasy()
     css_path = style.folder / CSS_FILE
     if css_path.is_file():
@@ -133,10 +138,12 @@ def warm_up(style: Style) -> None:
         html_cls(string=sample, url_fetcher=fetcher).render(font_config=fonts, stylesheets=[sheet])
 
 
-def render_page(layout: FormLayout, style: Style, *, cache: bool = False) -> tuple[bytes, list[Widget]]:
+def render_page(layout: FormLayout, style: Style, *, cache: bool = False,
+                keep: bool = False) -> tuple[bytes, list[Widget]]:
     """The printed page(s) as PDF and where each control's field goes. The page does not depend
-    on the values (they live in the fields), so with ``cache`` it is kept by content: see
-    ``page_cache``."""
+    on the values (they live in the fields), so with ``cache`` it is kept by content and reused:
+    see ``page_cache``. ``keep`` only keeps it (``regkit build`` renders every page afresh, and
+    leaves them for ``regkit form``)."""
     controls = list(layout.controls())
     html = page_html(layout, style, controls)
     css_path = style.folder / CSS_FILE
@@ -144,12 +151,12 @@ def render_page(layout: FormLayout, style: Style, *, cache: bool = False) -> tup
         css = css_path.read_text(encoding="utf-8")
     except OSError:
         raise TemplateError(f"{css_path}: form stylesheet not found") from None
-    key = _cache_key(html, css) if cache else ""
+    key = _cache_key(html, css) if cache or keep else ""
     cached = _cache_get(key, controls) if cache else None
     if cached is not None:
         return cached
     page, widgets = _render(layout, style, html, css_path, controls)
-    if cache:
+    if cache or keep:
         _cache_put(key, page, widgets, controls)
     return page, widgets
 
@@ -210,6 +217,16 @@ def page_cache() -> Path | None:
 
 
 def _cache_key(html: str, css: str) -> str:
+    digest = hashlib.sha256()
+    for part in (*_versions(), html, css):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:40]
+
+
+@lru_cache(maxsize=1)
+def _versions() -> tuple[str, ...]:
+    """What a cached page depends on besides the page's HTML and CSS: the cache format, regkit,
+    WeasyPrint, and this module (it renders the page and finds the field boxes)."""
     from importlib.metadata import PackageNotFoundError, version
 
     from .. import __version__
@@ -218,10 +235,7 @@ def _cache_key(html: str, css: str) -> str:
         weasy = version("weasyprint")
     except PackageNotFoundError:  # pragma: no cover
         weasy = "?"
-    digest = hashlib.sha256()
-    for part in (_CACHE_FORMAT, __version__, weasy, html, css):
-        digest.update(part.encode("utf-8") + b"\0")
-    return digest.hexdigest()[:40]
+    return _CACHE_FORMAT, __version__, weasy, hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 def _cache_get(key: str, controls: list[Control]) -> tuple[bytes, list[Widget]] | None:
@@ -252,10 +266,10 @@ def _cache_put(key: str, page: bytes, widgets: list[Widget], controls: list[Cont
         pass  # a cache that cannot be written only costs time
 
 
-def write_pdf(layout: FormLayout, style: Style, *, cache: bool = False) -> bytes:
+def write_pdf(layout: FormLayout, style: Style, *, cache: bool = False, keep: bool = False) -> bytes:
     """The form as a PDF with AcroForm fields (filled in and drawn if the layout is); ``cache``
-    reuses (and keeps) the rendered page in the page cache."""
+    reuses (and keeps) the rendered page in the page cache, ``keep`` only keeps it."""
     from .acroform import add_fields
 
-    page, widgets = render_page(layout, style, cache=cache)
+    page, widgets = render_page(layout, style, cache=cache, keep=keep)
     return add_fields(page, widgets, layout)

@@ -14,20 +14,19 @@ import importlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import InputError, Problem, RegkitError, UsageError
+from ..errors import RegkitError, UsageError
 from ..loader import DEFAULT_DIR, ORG_FILE, Project, load_project
 from ..model import Regulation
 from .reproducible import write_atomic
 from .settings import ROLES, Settings, font_path, load_settings
+from .workers import render_all
 
 CACHE_FILE = ".regkit-cache.json"
 FORMATS = ("docx", "pdf")
@@ -40,12 +39,17 @@ Progress = Callable[[int, int, str], None]
 @dataclass(frozen=True)
 class Target:
     """One output file: where it goes (relative to the output folder), the strings its bytes depend
-    on (file digests, options), and a picklable function returning the bytes."""
+    on (file digests, options), and a function returning the bytes (run in a forked worker, so it
+    need not be picklable)."""
 
     path: Path
     inputs: tuple[str, ...]
     render: Callable[[], bytes]
     label: str = ""
+    # Run once in the parent before the workers that render this target are forked (import an
+    # engine, load fonts), so that they inherit it; share one object between targets.
+    warm: Callable[[], None] | None = None
+    cost: float = 0.05                      # about the seconds the render takes, to schedule it
 
     @property
     def key(self) -> str:
@@ -165,6 +169,7 @@ def document_targets(ctx: BuildContext) -> list[Target]:
     """The official documents: one target per regulation, language edition and format."""
     opts = ctx.options
     templates = ctx.digests.tree(opts.templates / "document")
+    warm = {lang: partial(_warm_up, opts.templates, (lang,)) for lang in opts.langs}
     targets = []
     for reg in ctx.selected:
         source = ctx.digests.file(Path(ctx.project.files[reg.id]))
@@ -175,7 +180,11 @@ def document_targets(ctx: BuildContext) -> list[Target]:
                 if fmt == "pdf":
                     inputs += (ctx.fonts_digest(lang), f"pdfa={opts.pdfa}")
                 render = partial(render_document, ctx.project, reg.id, lang, fmt, opts.templates, opts.pdfa)
-                targets.append(Target(Path(f"{reg.id}{suffix}.{fmt}"), inputs, render, f"{reg.id}{suffix}.{fmt}"))
+                name = f"{reg.id}{suffix}.{fmt}"
+                if fmt == "pdf":
+                    targets.append(Target(Path(name), inputs, render, name, warm[lang], 0.3))
+                else:
+                    targets.append(Target(Path(name), inputs, render, name, cost=0.05))
     return targets
 
 
@@ -215,23 +224,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
             progress(len(unchanged), len(unchanged), "unchanged")
         return BuildResult([], unchanged, time.perf_counter() - start)
 
-    pool = _start_pool(options)
-    try:
-        result = _build(options, settings, digests, cache, fingerprint, pool, progress, start)
-    except BaseException:
-        if pool is not None:
-            # don't make the user wait for workers still warming up to report a typo in the YAML
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                proc.terminate()
-            pool.shutdown(cancel_futures=True)
-        raise
-    if pool is not None:
-        pool.shutdown()
-    return result
+    return _build(options, settings, digests, cache, fingerprint, progress, start)
 
 
 def _build(options: BuildOptions, settings: Settings, digests: Digests, cache: dict[str, Any], fingerprint: str,
-           pool: ProcessPoolExecutor | None, progress: Progress | None, start: float) -> BuildResult:
+           progress: Progress | None, start: float) -> BuildResult:
     out = options.out
     project = load_project([options.source], options.org)
     ctx = BuildContext(project, options, settings, digests)
@@ -252,7 +249,7 @@ def _build(options: BuildOptions, settings: Settings, digests: Digests, cache: d
         if progress:
             progress(done, len(targets), t.label or str(t.path))
 
-    outputs = render_all(todo, options.jobs, tick, pool)
+    outputs = render_all(todo, options.jobs, tick)
     for target in todo:
         write_atomic(out / target.path, outputs[target.path])
     entries = {str(t.path): {"key": t.key, "sha256": hashlib.sha256(outputs[t.path]).hexdigest()} for t in todo}
@@ -281,50 +278,9 @@ def collect_targets(ctx: BuildContext) -> list[Target]:
     return targets
 
 
-def render_all(targets: Sequence[Target], jobs: int | None, tick: Callable[[Target], None],
-               pool: ProcessPoolExecutor | None = None) -> dict[Path, bytes]:
-    """Run every target's render function, in worker processes when more than one is to do (in
-    ``pool`` if given); the first failure (in target order) is raised after the others finish."""
-    results: dict[Path, bytes] = {}
-    failures: dict[Path, BaseException] = {}
-    if pool is None or len(targets) <= 1:
-        for t in targets:
-            results[t.path] = _unwrap(_run(t.render))
-            tick(t)
-        return results
-    # the slow PDFs first, so the quick files fill the gaps at the end
-    ordered = sorted(targets, key=lambda t: t.path.suffix != ".pdf")
-    futures: dict[Future[Any], Target] = {pool.submit(_run, t.render): t for t in ordered}
-    for fut in as_completed(futures):
-        t = futures[fut]
-        try:
-            results[t.path] = _unwrap(fut.result())
-        except BaseException as exc:  # collected, re-raised below in target order
-            failures[t.path] = exc
-        tick(t)
-    for t in targets:
-        if t.path in failures:
-            raise failures[t.path]
-    return results
-
-
-def _start_pool(options: BuildOptions) -> ProcessPoolExecutor | None:
-    """Worker processes, started before the project is loaded so that they import the PDF engine
-    and load the fonts meanwhile; None when one process is asked for or there is one core."""
-    workers = options.jobs or os.cpu_count() or 1
-    if workers <= 1:
-        return None
-    langs = options.langs if "pdf" in options.formats else ()
-    # fork: workers start in milliseconds and share what the parent already imported
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                               initializer=_warm_up, initargs=(options.templates, langs))
-    pool.submit(int)  # the executor forks its workers on the first submit: now, not after loading
-    return pool
-
-
 def _warm_up(templates: Path, langs: tuple[str, ...]) -> None:
-    """Worker initializer: import WeasyPrint, load the fonts and lay out a few lines in every role
-    (Pango's first layout costs ~0.2 s), while the parent is still loading the project."""
+    """Import WeasyPrint, load the fonts and lay out a few lines in every role (Pango's first
+    layout costs ~0.2 s), in the parent before the PDF workers are forked."""
     if not langs:
         return
     import datetime as dt
@@ -341,35 +297,6 @@ def _warm_up(templates: Path, langs: tuple[str, ...]) -> None:
             render_pdf(doc, templates)
         except RegkitError:
             pass  # the real render reports it, with its context
-
-
-@dataclass(frozen=True)
-class _Failure:
-    """A RegkitError crossing the process boundary (InputError does not survive pickling)."""
-
-    kind: str
-    message: str
-    problems: tuple[Problem, ...] = ()
-
-
-def _run(render: Callable[[], bytes]) -> bytes | _Failure:
-    try:
-        return render()
-    except InputError as exc:
-        return _Failure("InputError", str(exc), tuple(exc.problems))
-    except RegkitError as exc:
-        return _Failure(type(exc).__name__, str(exc))
-
-
-def _unwrap(result: bytes | _Failure) -> bytes:
-    if isinstance(result, bytes):
-        return result
-    if result.kind == "InputError":
-        raise InputError(list(result.problems))
-    from .. import errors
-
-    cls = getattr(errors, result.kind, errors.RenderError)
-    raise cls(result.message)
 
 
 def _check_options(options: BuildOptions) -> None:

@@ -42,7 +42,11 @@ class Face:
 
     def covers(self, char: str) -> bool:
         """True if the face's cmap maps ``char`` to a glyph."""
-        return ord(char) in _cmap(str(self.path), self.index)
+        return ord(char) in self.cmap()
+
+    def cmap(self) -> frozenset[int]:
+        """The code points the face's cmap maps to a glyph."""
+        return _cmap(str(self.path), self.index)
 
     def data(self) -> bytes:
         """The face as a standalone font file (a collection's face extracted)."""
@@ -112,18 +116,22 @@ def check_coverage(texts: Iterable[tuple[tuple[str, ...], str]], fonts: FontSet,
     """Raise RenderError unless each character of each (font-family list, text) pair is in one of
     the configured faces the list names, naming the missing characters and the font."""
     families = fonts.families()
+    printed: dict[tuple[str, ...], set[str]] = {}
+    for stack, text in texts:
+        printed.setdefault(stack, set()).update(text)
     missing: dict[tuple[str, ...], set[str]] = {}
     unknown: set[str] = set()
-    for stack, text in texts:
+    for stack, text_chars in printed.items():
         known = [families[fam] for fam in stack if fam in families]
-        chars = {c for c in text if not c.isspace() and c.isprintable()}
+        chars = {c for c in text_chars if not c.isspace() and c.isprintable()}
         if chars and len(known) < len(stack):
             # a family regkit does not serve means fontconfig's choice: refuse it even where ours cover
             unknown.update(fam for fam in stack if fam not in families)
             continue
-        for char in chars:
-            if not any(f.covers(char) for f in known):
-                missing.setdefault(stack, set()).add(char)
+        cmaps = [f.cmap() for f in known]
+        lacking = {c for c in chars if not any(ord(c) in cmap for cmap in cmaps)}
+        if lacking:
+            missing[stack] = lacking
     if unknown:
         raise RenderError(
             f"{what}: text is set in font-family {', '.join(sorted(unknown))}, which document.yaml does not "
