@@ -210,13 +210,13 @@ def test_list_separators_match_the_forms() -> None:
     import re
 
     from regkit.check.accept import OTHER_SEPARATORS
-    from regkit.forms.records import _LIST_SEP
+    from regkit.forms.records import LIST_SEP
 
-    m = re.fullmatch(r"\[(.*)\]\+", _LIST_SEP.pattern)
+    m = re.fullmatch(r"\[(.*)\]\+", LIST_SEP.pattern)
     assert m is not None
     assert set(m.group(1).replace("\\n", "\n")) == set(OTHER_SEPARATORS) | {";", "\n"}
     for ch in OTHER_SEPARATORS + ";\n":
-        assert _LIST_SEP.split("a" + ch + "b") == ["a", "b"]
+        assert LIST_SEP.split("a" + ch + "b") == ["a", "b"]
 
 
 def test_whitespace_is_what_python_strips() -> None:

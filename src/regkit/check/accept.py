@@ -14,7 +14,7 @@ record values; record values only ever reach DuckDB as data."""
 from __future__ import annotations
 
 from ..expr import as_sql_literal
-from ..forms.records import _FALSE, _TRUE
+from ..forms.records import FALSE_WORDS, TRUE_WORDS
 from ..model import FormField
 
 SQL_TYPES = {
@@ -85,7 +85,7 @@ def _test(f: FormField | None, v: str) -> str:
     if t == "amount":
         return f"regexp_full_match({v}, '[+-]?[0-9]{{1,15}}([.][0-9]{{1,2}})?')"
     if t == "boolean":
-        return f"lower({v}) IN {_in((_TRUE | _FALSE) - {''})}"
+        return f"lower({v}) IN {_in((TRUE_WORDS | FALSE_WORDS) - {''})}"
     if t in LIST_TYPES:
         ok = f"NOT regexp_matches({v}, {as_sql_literal(_LIST_BAD)})"
         if t == "multichoice" and f is not None:
@@ -108,7 +108,7 @@ def stored(f: FormField | None, v: str) -> str:
     """SQL storing an accepted raw cell (NULL when empty; casts never fail on other rows)."""
     t = f.type if f else "text"
     if t == "boolean":
-        return f"CASE WHEN {v} = '' THEN NULL ELSE lower({v}) IN {_in(_TRUE - {''})} END"
+        return f"CASE WHEN {v} = '' THEN NULL ELSE lower({v}) IN {_in(TRUE_WORDS - {''})} END"
     cast = {"integer": "BIGINT", "amount": "DECIMAL(18,2)", "date": "DATE"}.get(t)
     return f"try_cast({v} AS {cast})" if cast else f"nullif({v}, '')"
 

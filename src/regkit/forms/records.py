@@ -27,15 +27,16 @@ LIST_TYPES = frozenset({"list", "multichoice"})
 RESERVED = ("form", "id")
 
 # Separators people type between list items: ASCII and full-width semicolons and commas, the
-# Chinese enumeration comma, and line breaks.
-_LIST_SEP = re.compile(r"[;；,，、\n]+")
+# Chinese enumeration comma, and line breaks. The checker's SQL fast path reads the same set.
+LIST_SEP = re.compile(r"[;；,，、\n]+")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _AMOUNT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_TRUE = frozenset({"是", "true", "yes", "y", "1", "√", "✓", "✔", "☑", "☒", "x"})
-_FALSE = frozenset({"否", "false", "no", "n", "0", "☐", ""})
+# How a ticked or unticked box is typed; shared with the checker's SQL fast path.
+TRUE_WORDS = frozenset({"是", "true", "yes", "y", "1", "√", "✓", "✔", "☑", "☒", "x"})
+FALSE_WORDS = frozenset({"否", "false", "no", "n", "0", "☐", ""})
 MAX_AMOUNT_PLACES = 2
 MAX_RECORD_BYTES = 1 << 20
 
@@ -182,7 +183,7 @@ def _parse_month(field: FormField, raw: Any, lenient: bool) -> str:
 def _parse_list(field: FormField, raw: Any, lenient: bool) -> list[str]:
     if isinstance(raw, str):
         # Record files and forms both write lists as one text with separators (CSV convention).
-        return [p.strip() for p in _LIST_SEP.split(raw) if p.strip()]
+        return [p.strip() for p in LIST_SEP.split(raw) if p.strip()]
     if isinstance(raw, (list, tuple)):
         out = []
         for item in raw:
@@ -199,9 +200,9 @@ def _parse_bool(field: FormField, raw: Any, lenient: bool) -> bool | None:
         return raw
     if isinstance(raw, str) and lenient:
         text = _norm(raw).lower()
-        if text in _TRUE:
+        if text in TRUE_WORDS:
             return True
-        if text in _FALSE:
+        if text in FALSE_WORDS:
             return False if text else None
     raise ValueProblem(f"{field.key}: {raw!r} is not yes/no (true/false)")
 
