@@ -163,6 +163,33 @@ import duckdb, sys
 print(duckdb.connect().execute("SELECT count(*) FROM read_csv($p)", {"p": sys.argv[1]}).fetchone()[0])
 '''
 
+# DuckDB reading the CSV as regkit's engine does and testing every cell with regkit's own SQL
+# tests (types, required fields, choices, canonical text), nothing else: no rules, no regulations
+# to load, no report. argv: the CSV file, a file holding the SQL condition.
+VALIDATE = r'''
+import duckdb, sys
+path, tests = sys.argv[1], open(sys.argv[2], encoding="utf-8").read()
+with open(path, encoding="utf-8") as fh:
+    header = fh.readline().rstrip("\n").split(",")
+spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
+sql = (f"SELECT count(*) FROM read_csv($p, header = true, auto_detect = false, columns = {spec}, delim = ',', "
+       f"quote = '\"', escape = '\"', strict_mode = true, allow_quoted_nulls = true) WHERE {tests}")
+print(duckdb.connect().execute(sql, {"p": path}).fetchone()[0])
+'''
+
+
+def validation_sql() -> str:
+    """regkit's SQL condition accepting a canonical arrears-approval row (columns named by key)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from regkit.check.accept import accept
+    from regkit.check.store import columns
+    from regkit.loader import load_project
+
+    hit = load_project([ROOT / "regulations"]).form(FORM)
+    assert hit is not None
+    return " AND ".join(accept(f, f'"{key}"') for key, f in columns(hit[1]) if key in FIELDS)
+
+
 FRICTIONLESS = r'''
 import json, os, sys
 from frictionless import Resource, Schema, fields
@@ -224,6 +251,12 @@ def run(n: int, work: Path, *, repeat: int, frictionless: bool) -> None:
     floor = measure([PY, "-c", FLOOR, str(data)], repeat)
     assert int(floor[3]) == n, floor[3]
     results.append(("floor: DuckDB count(*) over read_csv", *floor[:3], 0))
+
+    tests = work / "validate.sql"
+    tests.write_text(validation_sql(), encoding="utf-8")
+    valid = measure([PY, "-c", VALIDATE, str(data), str(tests)], repeat)
+    assert int(valid[3]) == n, valid[3]
+    results.append(("DuckDB reading + regkit's cell tests only (no rules)", *valid[:3], 0))
 
     report = work / "report.json"
     argv = [*REGKIT, "check", str(data), "--as-of", AS_OF.isoformat(), "--from", FROM.isoformat(),

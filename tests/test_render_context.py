@@ -107,3 +107,13 @@ def test_timestamp_from_source_date_epoch_else_latest_revision(monkeypatch: pyte
 
 def test_cn_date() -> None:
     assert cn_date(dt.date(2026, 1, 9)) == "2026年1月9日"
+
+
+def test_balanced_lines() -> None:
+    from regkit.render.html import balanced_lines
+
+    assert balanced_lines("市场部的管理制度", 19) == ["市场部的管理制度"]
+    title = "一二三四五六七八九十一二三四五六七八九十一"
+    assert balanced_lines(title, 19) == ["一二三四五六七八九十一", "二三四五六七八九十一"]
+    assert balanced_lines("甲" * 40, 19) == ["甲" * 14, "甲" * 13, "甲" * 13]
+    assert balanced_lines("", 19) == [""]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 from io import BytesIO
@@ -10,6 +11,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from regkit.errors import RenderError
 from regkit.loader import load_project
 from regkit.render.context import Document, build_document
 from regkit.render.pdf import render_pdf
@@ -111,3 +113,39 @@ def test_traditional_edition_renders(tmp_path: Path) -> None:
     path.write_bytes(render_pdf(_doc("zh-Hant"), TEMPLATES))
     text = _run("pdftotext", "-raw", str(path), "-")
     assert "測試管理制度" in text and "修訂記錄" in text
+
+
+def _text_runs(data: bytes) -> tuple[list[str], str]:
+    """The text render mode before each positioned text run on page 1 ('' if none is set), in
+    content order, and the page's content."""
+    stream = pypdf.PdfReader(BytesIO(data)).pages[0].get_contents()
+    assert stream is not None
+    content = stream.get_data().decode("latin-1")
+    return re.findall(r"(?:(\d) Tr\s+)?[-\d. ]+ Tm", content), content
+
+
+def test_company_and_title_are_bold_text_in_reading_order() -> None:
+    """Debian has no bold 宋 face: the company name (26 pt, red) and the title (22 pt) are
+    filled and stroked (text render mode 2), still text, and come first in content order."""
+    data = render_pdf(_doc(), TEMPLATES)
+    modes, content = _text_runs(data)
+    # company (8 characters), document number (one run, not bold), title (6): before the body
+    assert modes[:15] == ["2"] * 8 + [""] + ["2"] * 6 and modes.count("2") == 14
+    for size in (26, 22):
+        assert re.search(rf"2 Tr\s+[-\d. ]+ Tm\s+/\w+ {size} Tf", content)
+    text = pypdf.PdfReader(BytesIO(data)).pages[0].extract_text()
+    assert text.startswith("某某测试有限公司\n某某测试〔2026〕9号\n测试管理制度")
+
+
+def test_long_title_wraps_in_balanced_lines(tmp_path: Path) -> None:
+    title = "某某测试有限公司关于进一步加强和规范市场部客户档案管理工作的实施细则"
+    path = tmp_path / "long.pdf"
+    path.write_bytes(render_pdf(dataclasses.replace(_doc(), title=title), TEMPLATES))
+    lines = _run("pdftotext", "-raw", "-f", "1", "-l", "1", str(path), "-").splitlines()
+    at = lines.index(title[:17])
+    assert lines[at:at + 2] == [title[:17], title[17:]]
+
+
+def test_title_characters_are_checked_against_the_song_font() -> None:
+    with pytest.raises(RenderError, match=r"role song.*lacks 1 character.*𠀀 U\+20000"):
+        render_pdf(dataclasses.replace(_doc(), title="测试𠀀制度"), TEMPLATES)

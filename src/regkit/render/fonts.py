@@ -48,6 +48,10 @@ class Face:
         """The code points the face's cmap maps to a glyph."""
         return _cmap(str(self.path), self.index)
 
+    def advance(self, char: str) -> float | None:
+        """The advance width of ``char`` in em, or None if the face lacks it."""
+        return _advances(str(self.path), self.index).get(ord(char))
+
     def data(self) -> bytes:
         """The face as a standalone font file (a collection's face extracted)."""
         return _face_bytes(str(self.path), self.index, self.is_collection)
@@ -88,6 +92,22 @@ class FontSet:
                 if face not in out.values():
                     out[family_name(role, i)] = face
         return out
+
+    def stack_families(self, role: str) -> tuple[str, ...]:
+        """The CSS family names of a role's faces, first choice first (its --role variable)."""
+        name = {face: fam for fam, face in self.families().items()}
+        return tuple(name[f] for f in self.stack(role))
+
+    def text_width(self, text: str, role: str, size: float, spacing: float = 0) -> float:
+        """The width of ``text`` set on one line in the role's faces (each character in the
+        first face that has it) at ``size``, with ``spacing`` between characters; in the unit
+        of ``size``. A character no face has counts 1 em (the glyph check reports it)."""
+        faces = self.stack(role)
+        width = 0.0
+        for char in text:
+            em = next((a for a in (f.advance(char) for f in faces) if a is not None), 1.0)
+            width += em * size
+        return width + spacing * max(len(text) - 1, 0)
 
     def roles_of(self, face: Face) -> list[str]:
         """The roles a face serves."""
@@ -150,13 +170,31 @@ def check_coverage(texts: Iterable[tuple[tuple[str, ...], str]], fonts: FontSet,
 
 def laid_out_texts(document: Any) -> Iterable[tuple[tuple[str, ...], str]]:
     """(font-family list, text) of every text box of a laid-out WeasyPrint document, page margin
-    boxes (page numbers) included."""
-    from weasyprint.formatting_structure.boxes import TextBox
+    boxes (page numbers) and the text of inline SVG images (the stroked title) included."""
+    from weasyprint.formatting_structure.boxes import ReplacedBox, TextBox
 
     for page in document.pages:
         for box in page._page_box.descendants():
             if isinstance(box, TextBox):
                 yield tuple(box.style["font_family"]), box.text
+            elif isinstance(box, ReplacedBox):
+                svg = getattr(box.replacement, "_svg", None)
+                if svg is not None:
+                    yield from _svg_texts(svg.tree._etree_node, ())
+
+
+def _svg_texts(element: Any, families: tuple[str, ...]) -> Iterable[tuple[tuple[str, ...], str]]:
+    """(font-family list, text) of the text in an SVG element tree (font-family inherits)."""
+    declared = element.get("font-family")
+    if declared:
+        families = tuple(f.strip().strip("'\"") for f in declared.split(",") if f.strip())
+    tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+    if tag in ("text", "tspan") and element.text:
+        yield families or ("serif",), element.text
+    for child in element:
+        yield from _svg_texts(child, families)
+        if tag in ("text", "tspan") and child.tail:
+            yield families or ("serif",), child.tail
 
 
 @lru_cache(maxsize=32)
@@ -166,6 +204,20 @@ def _cmap(path: str, index: int) -> frozenset[int]:
     font = TTFont(path, fontNumber=index, lazy=True)
     try:
         return frozenset(font.getBestCmap() or {})
+    finally:
+        font.close()
+
+
+@lru_cache(maxsize=8)
+def _advances(path: str, index: int) -> dict[int, float]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        per_em = font["head"].unitsPerEm
+        metrics = font["hmtx"].metrics
+        return {cp: metrics[glyph][0] / per_em for cp, glyph in (font.getBestCmap() or {}).items()
+                if glyph in metrics}
     finally:
         font.close()
 

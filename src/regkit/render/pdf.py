@@ -57,7 +57,7 @@ def render_pdf(doc: Document, templates: Path, *, pdfa: bool = False) -> bytes:
     settings = load_settings(templates)
     fonts = FontSet.from_settings(settings.language(doc.lang).fonts, templates)
     font_config, sheet, fetcher = _engine(str(folder.resolve()), fonts)
-    source = render_html(doc, folder)
+    source = render_html(doc, folder, fonts)
     what = f"{doc.id} ({doc.lang}) PDF"
     try:
         with _weasyprint_log(folder / "regulation.css"):
