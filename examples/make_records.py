@@ -291,13 +291,14 @@ PATROL = ["id", "date", "time", "route", "items", "problems", "severity", "handl
 
 
 def patrols() -> list[list[Any]]:
-    """Weekly patrols (none in the week of 11-16; a problem found on 10-21 was never handled)."""
+    """Daily patrols (none on 11-16; a problem found on 10-21 was never handled)."""
     out = []
     people = ["何军", "高磊", "许婷"]
-    for i, monday in enumerate(mondays()):
-        if monday == day(11, 16):
+    first = mondays()[0]  # the audit window starts with the first duty roster's week
+    for i in range((day(11, 30) - first).days + 1):
+        when = first + dt.timedelta(days=i)
+        if when == day(11, 16):
             continue
-        when = max(monday + dt.timedelta(days=2), day(10, 1))
         problem = "东区消防通道堆放货物" if when == day(10, 21) else None
         out.append([f"XC-{when:%Y%m%d}", when, "10:00", "东区—中区—西区", "市场环境;安全隐患", problem,
                     "一般" if problem else None, None, None, None, people[i % 3]])

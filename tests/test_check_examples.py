@@ -36,7 +36,7 @@ def test_demo_audit_finds_the_planted_breaches() -> None:
         ("arrears-approved-by-leader", "QF-2026102"),   # UTF-8 CSV with Chinese headings
         ("monthly-settlement-has-notice", "QF-2026106"),
         ("patrol-problem-handled", "XC-20261021"),      # GBK CSV
-        ("patrol-weekly", "2026-W47"),
+        ("patrol-daily", "2026-11-16"),                # 每日巡查: the one day without a patrol
         ("safety-hazard-handled", "AQ-20261111"),       # XLSX
         ("mo-peer-evaluation-done", "SJ-2026-10-郭琳"),  # XLSX, a requires rule over two sheets
         ("pickup-dispatcher-signed", "TH-2026101"),     # the filled-in Word form

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from check_support import notice, rules_hit, run, slip, stats, write_yaml
-from regkit.check.periods import periods
+from regkit.check.periods import normalise, periods
 
 
 def audit_of(tmp_path: Path, records: list[dict[str, Any]], **kw: Any) -> Any:
@@ -135,3 +135,7 @@ def test_periods() -> None:
     jan = periods("year", dt.date(2026, 1, 1), dt.date(2027, 2, 1), pin=1)
     assert [(p.label, p.end.isoformat()) for p in jan] == [("2026-01", "2026-01-31"), ("2027-01", "2027-01-31")]
     assert periods("year", dt.date(2026, 1, 1), dt.date(2026, 11, 30)) == []
+    days = periods("day", dt.date(2026, 2, 27), dt.date(2026, 3, 2))
+    assert [(p.label, p.start, p.end) for p in days][1] == ("2026-02-28", dt.date(2026, 2, 28), dt.date(2026, 2, 28))
+    assert [p.label for p in days] == ["2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"]
+    assert [normalise(v) for v in ("每日", "每天", "daily", "day", "每两天")] == ["day"] * 4 + [None]

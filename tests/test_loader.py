@@ -216,6 +216,8 @@ def test_expression_type_errors(tmp_path: Path, when: str, message: str) -> None
      "responsible: role:部门经理, message: 缺}", "fortnight", "unknown parameter 'fortnight'"),
     ("{id: r2, kind: cadence, title: 每月, clauses: [s1.1], form: mini-slip, date_field: date, "
      "responsible: 部门经理, message: 缺}", "部门经理", "responsible is written role:NAME"),
+    ("{id: r2, kind: cadence, title: 每日, clauses: [s1.1], form: mini-slip, date_field: handler, period: day, "
+     "responsible: role:部门经理, message: 缺}", "day", "a daily duty needs a date field; handler is a person field"),
     ("{id: r2, kind: requires, title: 需要, clauses: [s1.1], form: mini-slip, other: mini-slop, match: {id: id}, "
      "message: 缺}", "mini-slop", "unknown form 'mini-slop'"),
     ("{id: r2, kind: requires, title: 需要, clauses: [s1.1], form: mini-slip, other: mini-slip, match: {id: idd}, "

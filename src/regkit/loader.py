@@ -15,6 +15,7 @@ from . import expr
 from .errors import InputError, Problem
 from .model import (
     PARAM_RE,
+    PERIODS,
     ApprovalRule,
     CadenceRule,
     Clause,
@@ -358,9 +359,11 @@ def check_references(
                     bad(("days",), f"unknown parameter {rule.days!r}")
             elif isinstance(rule, CadenceRule):
                 field_ok(rule.date_field, ("date_field",))
-                if rule.period not in ("week", "month", "quarter", "year") and missing(
-                        _param(by_id, reg, rule.period), rule.period):
+                if rule.period not in PERIODS and missing(_param(by_id, reg, rule.period), rule.period):
                     bad(("period",), f"unknown parameter {rule.period!r}")
+                dated = form.field(rule.date_field) if form is not None else None
+                if rule.period == "day" and dated is not None and dated.type != "date":
+                    bad(("period",), f"a daily duty needs a date field; {rule.date_field} is a {dated.type} field")
                 if rule.responsible:
                     if not rule.responsible.startswith("role:"):
                         bad(("responsible",), "responsible is written role:NAME")

@@ -198,12 +198,16 @@ class DeadlineRule(_Rule):
     done: Key | None = Field(None, description="date field recording when the duty was done")
 
 
+# The periods of a cadence rule (check.periods computes them).
+PERIODS = ("day", "week", "month", "quarter", "year")
+
+
 class CadenceRule(_Rule):
     """A record of ``form`` exists for every period of the audit window."""
 
     kind: Literal["cadence"]
     date_field: Key = Field(description="date or month field placing the record in a period")
-    period: Literal["week", "month", "quarter", "year"] | Ref = "month"
+    period: Literal["day", "week", "month", "quarter", "year"] | Ref = "month"
     month: int | None = Field(None, ge=1, le=12, description="for yearly duties: the month they fall in")
     responsible: str | None = Field(None, description="role:NAME answerable for a missing period")
 

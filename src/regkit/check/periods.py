@@ -1,21 +1,26 @@
-"""The periods of a cadence rule inside the audit window: weeks (ISO, Monday first), months,
-quarters, years, or a yearly duty pinned to one month (the January annual review)."""
+"""The periods of a cadence rule inside the audit window: days (每日巡查), weeks (ISO, Monday
+first), months, quarters, years, or a yearly duty pinned to one month (the January annual review)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-PERIODS = ("week", "month", "quarter", "year")
+from ..model import PERIODS
+
+__all__ = ["PERIODS", "Period", "normalise", "periods"]
+
 # Parameters may hold the period in Chinese, as a regulation's text says it.
-_ALIASES = {"周": "week", "每周": "week", "月": "month", "每月": "month", "季": "quarter", "季度": "quarter",
+_ALIASES = {"日": "day", "天": "day", "每日": "day", "每天": "day", "daily": "day",
+            "周": "week", "每周": "week", "月": "month", "每月": "month", "季": "quarter", "季度": "quarter",
             "每季度": "quarter", "年": "year", "每年": "year", "weekly": "week", "monthly": "month",
             "quarterly": "quarter", "yearly": "year", "annual": "year"}
 
 
 @dataclass(frozen=True)
 class Period:
-    """One period: its label (``2026-03``, ``2026-W05``, ``2026-Q1``, ``2026``) and its days."""
+    """One period: its label (``2026-03-05``, ``2026-W05``, ``2026-03``, ``2026-Q1``, ``2026``) and
+    its days."""
 
     label: str
     start: dt.date
@@ -23,7 +28,7 @@ class Period:
 
 
 def normalise(value: object) -> str | None:
-    """``week``/``month``/``quarter``/``year`` from a rule or parameter value, or None."""
+    """One of PERIODS from a rule or parameter value (also in Chinese: 每日, 每月, ...), or None."""
     text = str(value).strip().lower()
     if text in PERIODS:
         return text
@@ -36,6 +41,8 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def _containing(kind: str, day: dt.date, pin: int | None) -> Period:
+    if kind == "day":
+        return Period(day.isoformat(), day, day)
     if kind == "week":
         start = day - dt.timedelta(days=day.weekday())
         iso = start.isocalendar()

@@ -34,7 +34,7 @@ from ..model import Rule as AnyRule
 from .accept import quote
 from .findings import Finding, citation, number
 from .messages import message_sql
-from .periods import normalise, periods
+from .periods import PERIODS, normalise, periods
 
 
 @dataclass
@@ -232,10 +232,12 @@ class Compiler:
 
     def _cadence(self, reg: Regulation, rule: CadenceRule, q: Query) -> Query:
         form = self._form(rule.form)
-        raw = rule.period if rule.period in ("week", "month", "quarter", "year") else self._param(reg, rule.period)
+        raw = rule.period if rule.period in PERIODS else self._param(reg, rule.period)
         kind = normalise(raw)
         if kind is None:
-            raise RuleError(f"period {raw!r} is not week, month, quarter or year")
+            raise RuleError(f"period {raw!r} is not {', '.join(PERIODS[:-1])} or {PERIODS[-1]}")
+        if kind == "day" and (df := form.field(rule.date_field)) is not None and df.type == "month":
+            raise RuleError(f"a daily duty needs a date field, and {rule.date_field} holds a month")
         found = periods(kind, self.date_from, self.as_of, pin=rule.month)
         when = self._expr(reg, form, rule.when, q)
         df = form.field(rule.date_field)
