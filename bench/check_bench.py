@@ -165,21 +165,27 @@ print(duckdb.connect().execute("SELECT count(*) FROM read_csv($p)", {"p": sys.ar
 
 # DuckDB reading the CSV as regkit's engine does and testing every cell with regkit's own SQL
 # tests (types, required fields, choices, canonical text), nothing else: no rules, no regulations
-# to load, no report. argv: the CSV file, a file holding the SQL condition.
+# to load, no report. argv: the CSV file, a file holding the SQL condition, and a JSON object of
+# column types (empty: all text, as regkit reads; else the CSV reader parses those columns itself).
 VALIDATE = r'''
-import duckdb, sys
-path, tests = sys.argv[1], open(sys.argv[2], encoding="utf-8").read()
+import duckdb, json, sys
+path, tests, types = sys.argv[1], open(sys.argv[2], encoding="utf-8").read(), json.loads(sys.argv[3])
 with open(path, encoding="utf-8") as fh:
     header = fh.readline().rstrip("\n").split(",")
-spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
+spec = "{" + ", ".join(f"'{c}': '{types.get(c, 'VARCHAR')}'" for c in header) + "}"
 sql = (f"SELECT count(*) FROM read_csv($p, header = true, auto_detect = false, columns = {spec}, delim = ',', "
-       f"quote = '\"', escape = '\"', strict_mode = true, allow_quoted_nulls = true) WHERE {tests}")
+       f"quote = '\"', escape = '\"', strict_mode = true, allow_quoted_nulls = true, dateformat = '%Y-%m-%d') "
+       f"WHERE {tests}")
 print(duckdb.connect().execute(sql, {"p": path}).fetchone()[0])
 '''
 
+# What every regkit process pays before it reads a record: Python, its imports, the regulations.
+STARTUP = "import regkit.cli, regkit.check, regkit.report.jsonout, regkit.loader as l; l.load_project(['regulations'])"
 
-def validation_sql() -> str:
-    """regkit's SQL condition accepting a canonical arrears-approval row (columns named by key)."""
+
+def validation_sql(*, typed: tuple[str, ...] = ()) -> str:
+    """regkit's SQL condition accepting a canonical arrears-approval row (columns named by key),
+    without the tests of the field types in ``typed`` (the CSV reader parses those)."""
     sys.path.insert(0, str(ROOT / "src"))
     from regkit.check.accept import accept
     from regkit.check.store import columns
@@ -187,7 +193,19 @@ def validation_sql() -> str:
 
     hit = load_project([ROOT / "regulations"]).form(FORM)
     assert hit is not None
-    return " AND ".join(accept(f, f'"{key}"') for key, f in columns(hit[1]) if key in FIELDS)
+    return " AND ".join(accept(f, f'"{key}"') for key, f in columns(hit[1])
+                        if key in FIELDS and (f is None or f.type not in typed))
+
+
+def typed_columns() -> dict[str, str]:
+    """The DuckDB type of each date and amount column of the form."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from regkit.check.accept import SQL_TYPES
+    from regkit.loader import load_project
+
+    hit = load_project([ROOT / "regulations"]).form(FORM)
+    assert hit is not None
+    return {f.key: SQL_TYPES[f.type] for f in hit[1].fields if f.type in ("date", "amount")}
 
 
 FRICTIONLESS = r'''
@@ -252,11 +270,18 @@ def run(n: int, work: Path, *, repeat: int, frictionless: bool) -> None:
     assert int(floor[3]) == n, floor[3]
     results.append(("floor: DuckDB count(*) over read_csv", *floor[:3], 0))
 
+    start = measure([PY, "-c", STARTUP], repeat)
+    results.append(("regkit start-up: imports + loading the regulations", *start[:3], 0))
+
     tests = work / "validate.sql"
     tests.write_text(validation_sql(), encoding="utf-8")
-    valid = measure([PY, "-c", VALIDATE, str(data), str(tests)], repeat)
+    valid = measure([PY, "-c", VALIDATE, str(data), str(tests), "{}"], repeat)
     assert int(valid[3]) == n, valid[3]
     results.append(("DuckDB reading + regkit's cell tests only (no rules)", *valid[:3], 0))
+    tests.write_text(validation_sql(typed=("date", "amount")), encoding="utf-8")
+    valid = measure([PY, "-c", VALIDATE, str(data), str(tests), json.dumps(typed_columns())], repeat)
+    assert int(valid[3]) == n, valid[3]
+    results.append(("  same, dates and amounts parsed by the CSV reader", *valid[:3], 0))
 
     report = work / "report.json"
     argv = [*REGKIT, "check", str(data), "--as-of", AS_OF.isoformat(), "--from", FROM.isoformat(),

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from check_support import AS_OF, FROM, REGULATIONS, notice, project, run, slip, stats, write_json, write_yaml
+from regkit.check import audit
 from regkit.check.store import Store
 from regkit.cli import main
 from regkit.report import render
@@ -132,3 +133,29 @@ def test_project_fixture_lints() -> None:
     assert [r.id for r in project().regulations] == ["audit-demo"]
     kinds = {r.kind for r in project().regulations[0].rules}
     assert kinds == {"approval", "stub_signatures", "deadline", "cadence", "requires", "conflict", "expr"}
+
+
+def test_only_limits_the_audit_to_some_rules(tmp_path: Path) -> None:
+    files = [write_yaml(tmp_path / "a.yaml", [slip(approved_by="李娜", stub_signed_by=["王芳"]), notice(),
+                                              notice(id="XK-002", settlement="现金", handler="陈晨")])]
+    everything = {f.rule for f in run(files).findings}
+    assert {"slip-approved", "slip-stub", "stats-monthly", "notice-conflict"} <= everything
+    code, out, _ = cli(*files, "--only", "slip-*", "--only", "notice", "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert {f["rule"] for f in report["findings"]} == {r for r in everything if r.startswith("slip-")} | {
+        r for r in everything if r.startswith("notice-")}
+    assert report["summary"]["checked"] == 3  # every record is still read and validated
+    lib = audit(project(), files, as_of=AS_OF, date_from=FROM, only=["slip-*", "notice"])
+    assert out.encode("utf-8") == render(lib, "json")
+    junit = render(audit(project(), files, as_of=AS_OF, date_from=FROM, only=["audit-demo"]), "junit")
+    assert junit.count(b"<testcase ") == len(project().regulations[0].rules)
+    assert render(lib, "junit").count(b"<testcase ") < len(project().regulations[0].rules)
+
+
+def test_only_with_a_pattern_that_matches_nothing_exits_2(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    code, stdout, err = cli(write_yaml(tmp_path / "a.yaml", [slip()]), "--only", "slip-aproved", "-o", out)
+    assert (code, stdout) == (2, "")
+    assert err.strip() == "--only:1:1: no regulation, form or rule matches 'slip-aproved'"
+    assert not out.exists()

@@ -216,11 +216,14 @@ def extract(files: tuple[Path, ...], fmt: str, regdir: Path, org: Path | None) -
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the report to this file (default: standard output).")
 @click.option("--encoding", default=None, help="Encoding of CSV files (default: detected; UTF-8 or GBK/GB18030).")
+@click.option("--only", "only", multiple=True, metavar="ID",
+              help="Audit only the rules of this regulation, form or rule id; glob patterns such as 'arrears-*' "
+                   "allowed; repeatable. Every record is still read and validated.")
 @regulations_option
 @org_option
 @click.pass_context
 def check(ctx: click.Context, records: tuple[Path, ...], date_from: Any, as_of: Any, fmt: str, output: Path | None,
-          encoding: str | None, regdir: Path, org: Path | None) -> None:
+          encoding: str | None, only: tuple[str, ...], regdir: Path, org: Path | None) -> None:
     """Audit records (YAML/JSON/CSV/XLSX files, filled-in forms, folders) against every rule.
 
     Exit 0 if clean, 1 if there are findings, 2 if any input is bad or unreadable (the report is
@@ -232,7 +235,7 @@ def check(ctx: click.Context, records: tuple[Path, ...], date_from: Any, as_of: 
     from .report import render, write_atomic
 
     report = audit(load(regdir, org), records, date_from=date_from.date() if date_from else None,
-                   as_of=as_of.date() if as_of else None, encoding=encoding)
+                   as_of=as_of.date() if as_of else None, encoding=encoding, only=only)
     color = fmt == "text" and output is None and sys.stdout.isatty()
     data = render(report, fmt, color=color)
     if output is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -271,14 +272,17 @@ def used_params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(con: duckdb.DuckDBPyConnection, project: Project, as_of: dt.date, date_from: dt.date,
-        counts: dict[str, int] | None = None) -> list[Finding]:
-    """Every breach of every rule of the project. With ``counts`` (records per form), a rule
-    reading a form without records is compiled but not run: it cannot find anything (a cadence
-    rule, which reports periods without records, always runs)."""
+        counts: dict[str, int] | None = None,
+        selected: Callable[[Regulation, AnyRule], bool] | None = None) -> list[Finding]:
+    """Every breach of every (``selected``) rule of the project. With ``counts`` (records per
+    form), a rule reading a form without records is compiled but not run: it cannot find anything
+    (a cadence rule, which reports periods without records, always runs)."""
     comp = Compiler(project, as_of, date_from)
     out: list[Finding] = []
     for reg in project.regulations:
         for order, rule in enumerate(reg.rules):
+            if selected is not None and not selected(reg, rule):
+                continue
             try:
                 if counts is not None and rule.kind != "cadence" and not counts.get(rule.form or "", 0):
                     comp.query(reg, rule)
