@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import yaml
+
 from regkit.check import audit
 from regkit.loader import load_project
 from regkit.records import collect
@@ -44,3 +46,21 @@ def test_demo_audit_finds_the_planted_breaches() -> None:
     }
     assert planted <= found
     assert report.summary()["penalties"]["陈晨"] >= 100
+
+
+def test_duty_swap_asked_the_parameters_days_ahead(tmp_path: Path) -> None:
+    """A deadline counting back from a date by a parameter (days: -swap_notice_days, 2 in org.yaml)."""
+    base = {"form": "duty-swap-request", "applicant": "何军", "original_date": "2026-11-11", "substitute": "高磊",
+            "reason": "家中有事", "approved_by": "张伟", "approved_on": "2026-11-08"}
+    records = [{**base, "id": "TB-1", "requested_on": "2026-11-09"},   # 2 days ahead: in time
+               {**base, "id": "TB-2", "requested_on": "2026-11-10"},   # 1 day ahead: late
+               {**base, "id": "TB-3", "requested_on": "2026-11-05", "swap_date": "2026-11-06"}]  # exchange too late
+    path = tmp_path / "swaps.yaml"
+    path.write_text(yaml.safe_dump(records, allow_unicode=True), encoding="utf-8")
+    report = audit(load_project([ROOT / "regulations"]), [path], date_from=dt.date(2026, 11, 1),
+                   as_of=dt.date(2026, 11, 30), only=["duty-swap-notice*"])
+    assert report.unreadable == []
+    assert [(f.rule, f.record) for f in report.findings] == [("duty-swap-notice", "TB-2"),
+                                                             ("duty-swap-notice-exchange", "TB-3")]
+    assert report.findings[0].message == ("调班申请于2026-11-10提出，未按规定提前2天申请（原值班日期2026-11-11，"
+                                          "应不晚于2026-11-09）")

@@ -210,6 +210,8 @@ def test_expression_type_errors(tmp_path: Path, when: str, message: str) -> None
 @pytest.mark.parametrize(("text", "token", "message"), [
     ("{id: r2, kind: deadline, title: 期限, clauses: [s1.1], form: mini-slip, due: date, days: grace, message: 超期}",
      "grace", "unknown parameter 'grace'"),
+    ("{id: r2, kind: deadline, title: 期限, clauses: [s1.1], form: mini-slip, due: date, days: -grace, message: 超期}",
+     "-grace", "unknown parameter 'grace'"),
     ("{id: r2, kind: deadline, title: 期限, clauses: [s1.1], form: mini-slip, due: date, done: done_on, message: 超期}",
      "done_on", "unknown field 'done_on' of form mini-slip"),
     ("{id: r2, kind: cadence, title: 每月, clauses: [s1.1], form: mini-slip, date_field: date, period: fortnight, "

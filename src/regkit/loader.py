@@ -355,8 +355,8 @@ def check_references(
             elif isinstance(rule, DeadlineRule):
                 field_ok(rule.due, ("due",))
                 field_ok(rule.done, ("done",))
-                if isinstance(rule.days, str) and missing(_param(by_id, reg, rule.days), rule.days):
-                    bad(("days",), f"unknown parameter {rule.days!r}")
+                if isinstance(rule.days, str) and missing(_param(by_id, reg, rule.days.lstrip("-")), rule.days):
+                    bad(("days",), f"unknown parameter {rule.days.lstrip('-')!r}")
             elif isinstance(rule, CadenceRule):
                 field_ok(rule.date_field, ("date_field",))
                 if rule.period not in PERIODS and missing(_param(by_id, reg, rule.period), rule.period):

@@ -15,6 +15,8 @@ ClauseId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+([.-][a-z0-9]+)*
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 # A parameter or clause named from another regulation: ``market-department:fine_operating``.
 Ref = Annotated[str, StringConstraints(pattern=r"^([a-z][a-z0-9-]*:)?[a-z0-9][a-z0-9._-]*$")]
+# A parameter reference, or its negation (-swap_notice_days: that many days before)
+SignedRef = Annotated[str, StringConstraints(pattern=r"^-?([a-z][a-z0-9-]*:)?[a-z0-9][a-z0-9._-]*$")]
 SeedRef = Annotated[str, StringConstraints(pattern=r"^\d{3}:\d+$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
 
@@ -194,7 +196,8 @@ class DeadlineRule(_Rule):
 
     kind: Literal["deadline"]
     due: Key = Field(description="date field the deadline counts from")
-    days: int | Ref = Field(0, description="days added to due (negative: before), or a parameter")
+    days: int | SignedRef = Field(
+        0, description="days added to due (negative: before), or a parameter (-param: that many days before)")
     done: Key | None = Field(None, description="date field recording when the duty was done")
 
 

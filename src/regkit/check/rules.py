@@ -188,9 +188,10 @@ class Compiler:
             extras["unsigned"] = (f"array_to_string(list_transform(list_filter(range(1, len({d}) + 1), {wrong}), "
                                   f"lambda i: {d}[i]), '、')", "text")
         elif isinstance(rule, DeadlineRule):
-            days = rule.days if isinstance(rule.days, int) else self._param(reg, rule.days)
+            sign = -1 if isinstance(rule.days, str) and rule.days.startswith("-") else 1
+            days = rule.days if isinstance(rule.days, int) else self._param(reg, rule.days.lstrip("-"))
             try:
-                q.params["days"] = int(days)
+                q.params["days"] = sign * int(days)
             except (TypeError, ValueError):
                 raise RuleError(f"days {days!r} is not a whole number") from None
             q.params["as_of"] = self.as_of
