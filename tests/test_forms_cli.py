@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,10 @@ def test_form_with_data_shows_the_values(tmp_path: Path) -> None:
     assert result.stdout.strip() == f"wrote {out}"
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "上海浦东" in text and "12345.67" in text and "QF-2026-001" in text
+    _run("form", "arrears-approval", "--data", str(_record(tmp_path, amount=Decimal("1200.5"), paid_amount=1200)),
+         "-o", str(out))
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "1200.50" in text and "1200.00" in text  # yuan with two decimals, as money is written
 
 
 def test_form_formats_and_default_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

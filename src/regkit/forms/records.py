@@ -234,12 +234,15 @@ def _parse_table(field: FormField, raw: Any, lenient: bool) -> list[dict[str, An
 
 
 def format_value(field: FormField, value: Any) -> str:
-    """A canonical value as the text a form shows (lists joined with ``；``, yes/no as 是/否)."""
+    """A canonical value as the text a form shows (lists joined with ``；``, yes/no as 是/否,
+    amounts in yuan with two decimals: 1200.50)."""
     if is_empty(value):
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Decimal):
+        if field.type == "amount" and value == value.quantize(Decimal("0.01")):
+            return format(value.quantize(Decimal("0.01")), "f")
         return format(value, "f")
     if isinstance(value, list):
         return "；".join(str(v) for v in value)
