@@ -116,10 +116,13 @@ def main() -> int:
         print(f"  LibreOffice, DOCX->PDF: {fmt(lo_best, lo_med)}")
         print(f"  regkit / LibreOffice:   {ratio:6.2f}   goal <= 0.50 ({'met' if ratio <= 0.5 else 'not met'})")
         if i == 0:
-            floor_best, floor_med = weasyprint_floor(args.regulations, work / "floor", args.repeat)
-            print(f"  WeasyPrint alone, the 5 documents only: {fmt(floor_best, floor_med)} = "
-                  f"{floor_best / lo_best:.2f} of LibreOffice's time for everything (import, fonts, layout and "
-                  "PDF on 2 processes; no DOCX, no forms, no glyph check)")
+            for forms in (False, True):
+                floor_best, floor_med = weasyprint_floor(args.regulations, work / f"floor{forms}", args.repeat,
+                                                         forms=forms)
+                what = "the 5 documents and the 33 form pages" if forms else "the 5 documents only"
+                print(f"  WeasyPrint alone, {what}: {fmt(floor_best, floor_med)} = {floor_best / lo_best:.2f} of "
+                      "LibreOffice's time for everything (import, fonts, layout and PDF on every core; no DOCX, "
+                      "no XLSX, no form fields, no glyph check)")
     for name, pages, whole, layout, write in pdf_step(args.regulations, args.repeat):
         print(f"PDF step, {name} ({pages} pages): {whole:.2f} s  (layout + glyph check {layout:.2f} s, "
               f"writing the PDF {write:.2f} s; warm process)   goal < 0.5 s for 25 pages")
@@ -127,9 +130,10 @@ def main() -> int:
     return 0
 
 
-# A fresh process doing only what no build of the PDFs can skip: import WeasyPrint, load the
-# fonts, lay out the documents' HTML and write their PDFs, on every core (forked workers, the
-# longest documents first). argv: the folder of <id>.html files and fonts.css, the template folder.
+# A fresh process doing only what no build of the PDFs through WeasyPrint can skip: import it,
+# load the fonts, lay out the HTML pages and write their PDFs, on every core (forked workers, the
+# longest pages first). argv: the folder of <id>.html files and fonts.css, the template folder
+# (form pages carry their stylesheet inline).
 FLOOR = r'''
 import os, sys
 from pathlib import Path
@@ -154,9 +158,10 @@ for pid in pids:
 '''
 
 
-def weasyprint_floor(source: str, work: Path, repeat: int) -> tuple[float, float]:
+def weasyprint_floor(source: str, work: Path, repeat: int, *, forms: bool = False) -> tuple[float, float]:
     """(best, median) seconds of a fresh process that only renders the official documents' HTML
-    to PDF with WeasyPrint (FLOOR): what the PDF documents cost whatever else a build does."""
+    (and with ``forms`` the blank forms' pages) to PDF with WeasyPrint (FLOOR): what those PDFs
+    cost whatever else a build does."""
     from regkit.loader import load_project
     from regkit.render.context import build_document
     from regkit.render.fonts import FontSet
@@ -173,9 +178,24 @@ def weasyprint_floor(source: str, work: Path, repeat: int) -> tuple[float, float
     for reg in project.regulations:
         html = render_html(build_document(project, reg, "zh-Hans", settings), folder, fonts)
         (work / f"{reg.id}.html").write_text(html, encoding="utf-8")
+    pages = len(project.regulations)
+    if forms:
+        from regkit.forms.layout import build_layout
+        from regkit.forms.pdf import CSS_FILE, page_html
+        from regkit.forms.style import load_style
+
+        style = load_style(templates)
+        css = (style.folder / CSS_FILE).read_text(encoding="utf-8")
+        for reg in project.regulations:
+            for form in reg.forms:
+                layout = build_layout(reg, form, project.org.company, style, None)
+                html = page_html(layout, style, list(layout.controls()))
+                (work / f"form-{form.id}.html").write_text(html.replace("</head>", f"<style>{css}</style></head>", 1),
+                                                           encoding="utf-8")
+                pages += 1
     best, median = timed(partial(run, [sys.executable, "-c", FLOOR, str(work), str(folder)]), repeat)
-    if len(list(work.glob("*.pdf"))) != len(project.regulations):
-        sys.exit("the WeasyPrint floor wrote no PDFs")
+    if len(list(work.glob("*.pdf"))) != pages:
+        sys.exit("the WeasyPrint floor did not write every PDF")
     return best, median
 
 
