@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 REGKIT := $(VENV)/bin/regkit
 export SOURCE_DATE_EPOCH ?= 1767225600
 
-.PHONY: run test setup system lint bench schema clean
+.PHONY: run test test-latest setup system lint lock bench schema clean
 
 # The demo records contain real breaches: `regkit check` exits 1 on findings, which is the
 # expected outcome here; 2 (bad input) or 3 (internal error) still fails the target.
@@ -28,11 +28,31 @@ setup: system $(VENV)/.installed
 system:
 	@scripts/system-deps.sh
 
-$(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+# The exact tested versions, every one checked against its hash: requirements.lock is the lock
+# of every Python dependency, transitive, for regkit and its tests (pyproject.toml keeps the
+# declared compatible ranges). regkit itself goes in without touching the index.
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
+
+# Refresh the lock from pyproject.toml's ranges: the newest releases they admit. Review the diff,
+# run `make test`, commit requirements.lock. Never edit the lock by hand.
+LOCK_VENV ?= .venv-lock
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || (python3 -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install -q pip-tools)
+	$(LOCK_VENV)/bin/pip-compile -q --upgrade --generate-hashes --allow-unsafe --all-build-deps --strip-extras --extra dev \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+# The test suite against the newest releases pyproject.toml admits, in a venv of its own: finds
+# upstream drift before users do. Not used by CI; a failure here means `make lock` will need work.
+LATEST_VENV ?= .venv-latest
+test-latest: system
+	test -x $(LATEST_VENV)/bin/python || python3 -m venv $(LATEST_VENV)
+	$(LATEST_VENV)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[dev]'
+	$(LATEST_VENV)/bin/python -m pip list --format=freeze | sort > $(LATEST_VENV)/versions.txt
+	$(LATEST_VENV)/bin/python -m pytest
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench

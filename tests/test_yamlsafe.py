@@ -81,8 +81,13 @@ def test_custom_and_unsafe_tags_are_refused(doc: bytes, tag: str) -> None:
 
 def test_5000_levels_are_refused_without_recursion_error() -> None:
     doc = b"a: " + b"[" * 5000 + b"]" * 5000 + b"\n"
-    # the document mapping is level 1, so the 64th bracket is one level too many
-    assert problems(doc) == [f"t.yaml:1:{4 + MAX_DEPTH - 1}: nesting deeper than {MAX_DEPTH} levels"]
+    # the document mapping is level 1, so the 64th bracket is one level too many; PyYAML >= 6.0.4
+    # refuses in its scanner first (at its own column), older versions reach regkit's screen
+    got = problems(doc)
+    assert len(got) == 1
+    file, line, col, message = got[0].split(":", 3)
+    assert (file, line, message) == ("t.yaml", "1", f" nesting deeper than {MAX_DEPTH} levels")
+    assert int(col) in (4 + MAX_DEPTH - 1, 1003)
 
 
 def nested(levels: int) -> bytes:
