@@ -37,12 +37,13 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-# Refresh the lock from pyproject.toml's ranges: the newest releases they admit. Review the diff,
-# run `make test`, commit requirements.lock. Never edit the lock by hand.
+# Re-lock after a change to pyproject.toml's dependencies, keeping the other pins; `make lock
+# UPGRADE=1` moves every pin to the newest release the ranges admit. Review the diff, run
+# `make test`, commit requirements.lock. Never edit the lock by hand.
 LOCK_VENV ?= .venv-lock
 lock:
 	test -x $(LOCK_VENV)/bin/pip-compile || (python3 -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install -q pip-tools)
-	$(LOCK_VENV)/bin/pip-compile -q --upgrade --generate-hashes --allow-unsafe --all-build-deps --strip-extras --extra dev \
+	$(LOCK_VENV)/bin/pip-compile -q $(if $(UPGRADE),--upgrade) --generate-hashes --allow-unsafe --all-build-deps --strip-extras --extra dev \
 	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 # The test suite against the newest releases pyproject.toml admits, in a venv of its own: finds
