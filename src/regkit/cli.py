@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import RegkitError
-from .loader import DEFAULT_DIR, Project, load_project
+from .errors import RegkitError, UsageError
+from .loader import Project, load_project
+from .project import PROJECT_FILE, ProjectConfig, find_project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,35 +41,74 @@ class _Group(click.Group):
             ctx.exit(3)
 
 
+def _set_project(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)
+        ctx.find_root().obj["project_dir"] = value
+
+
+def project_option(f: F) -> F:
+    """--project DIR: the project folder (or its regkit.yaml), before or after the command name."""
+    return click.option(
+        "--project", type=click.Path(path_type=Path), default=None, expose_value=False, is_eager=True,
+        callback=_set_project,
+        help="Project folder or its regkit.yaml (default: the nearest regkit.yaml from here upward).",
+    )(f)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="regkit")
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+@project_option
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """regkit: regulations (规章制度) as data — lint, print, generate forms, audit records."""
+    """regkit: regulations (规章制度) as data — lint, print, generate forms, audit records.
+
+    Every command works on the project around the current folder: the nearest regkit.yaml upward
+    (see regkit init), or the current folder laid out as regulations/, templates/, out/.
+    """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
 
 
+def config() -> ProjectConfig:
+    """The project of the running command (found once)."""
+    obj = click.get_current_context().find_root().obj
+    if "config" not in obj:
+        obj["config"] = find_project(explicit=obj.get("project_dir"))
+    cfg: ProjectConfig = obj["config"]
+    return cfg
+
+
+def sources(regdir: Path | None, org: Path | None) -> tuple[Path, Path | None]:
+    """The regulations folder and profile a command reads: as given, else the project's. A given
+    folder keeps its own org.yaml."""
+    if regdir is not None:
+        return regdir, org
+    cfg = config()
+    return cfg.shown(cfg.regulations), org or cfg.shown(cfg.org)
+
+
 def org_option(f: F) -> F:
-    """The --org option shared by commands that need the organisation profile."""
-    return click.option(
+    """The --org option shared by commands that need the organisation profile (and --project)."""
+    return project_option(click.option(
         "--org", "org", type=click.Path(path_type=Path), default=None,
-        help="Organisation profile (组织档案) YAML; default regulations/org.yaml.",
-    )(f)
+        help="Organisation profile (组织档案) YAML; default the project's (regulations/org.yaml).",
+    )(f))
 
 
 def regulations_option(f: F) -> F:
     """The --regulations option: where the regulation YAML files are."""
     return click.option(
-        "--regulations", "regdir", type=click.Path(path_type=Path), default=DEFAULT_DIR, show_default=True,
-        help="Folder of regulation (规章制度) YAML files.",
+        "--regulations", "regdir", type=click.Path(path_type=Path), default=None,
+        help="Folder of regulation (规章制度) YAML files (default: the project's, regulations/).",
     )(f)
 
 
-def load(regdir: Path, org: Path | None) -> Project:
+def load(regdir: Path | None, org: Path | None) -> Project:
     """Load the project for a command."""
-    return load_project([regdir], org)
+    folder, profile = sources(regdir, org)
+    return load_project([folder], profile)
 
 
 @main.command()
@@ -79,7 +119,11 @@ def lint(paths: tuple[Path, ...], org: Path | None) -> None:
 
     Every problem is printed as file:line:col: message; exit 2 if any.
     """
-    project = load_project(paths or (DEFAULT_DIR,), org)
+    if paths:
+        project = load_project(paths, org, default_org=config().shown(config().org))
+    else:
+        folder, profile = sources(None, org)
+        project = load_project([folder], profile)
     n_forms = sum(len(r.forms) for r in project.regulations)
     n_rules = sum(len(r.rules) for r in project.regulations)
     click.echo(f"ok: {len(project.regulations)} regulations, {n_forms} forms, {n_rules} rules")
@@ -99,7 +143,7 @@ def schema(kind: str) -> None:
 @regulations_option
 @org_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def list_(regdir: Path, org: Path | None, as_json: bool) -> None:
+def list_(regdir: Path | None, org: Path | None, as_json: bool) -> None:
     """List the regulations, their forms and their rules."""
     from .outline import listing
 
@@ -122,16 +166,16 @@ def list_(regdir: Path, org: Path | None, as_json: bool) -> None:
 @click.option("--lang", "langs", default="zh-Hans", show_default=True, metavar="LANGS",
               help="Editions, comma-separated: zh-Hans, zh-Hant (converted with OpenCC; see document.yaml).")
 @click.option("--pdfa", is_flag=True, help="Write PDF/A-2b (for archiving).")
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
-              show_default=True, help="Output folder.")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=Path("templates"),
-              show_default=True, help="Layout templates folder.")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Output folder (default: the project's, out/).")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Layout templates folder (default: the project's templates/, else regkit's own).")
 @click.option("-j", "--jobs", type=int, default=None, help="Worker processes (default: one per core).")
 @click.option("--force", is_flag=True, help="Rebuild even what the cache says is unchanged.")
 @regulations_option
 @org_option
-def build(regulation_ids: tuple[str, ...], formats: str, langs: str, pdfa: bool, out: Path, templates: Path,
-          jobs: int | None, force: bool, regdir: Path, org: Path | None) -> None:
+def build(regulation_ids: tuple[str, ...], formats: str, langs: str, pdfa: bool, out: Path | None,
+          templates: Path | None, jobs: int | None, force: bool, regdir: Path | None, org: Path | None) -> None:
     """Write the official documents (正式文件) of the regulations, OUT/<id>.docx and .pdf, and
     their blank forms (OUT/forms/).
 
@@ -143,9 +187,12 @@ def build(regulation_ids: tuple[str, ...], formats: str, langs: str, pdfa: bool,
     from .render.build import BuildOptions
     from .render.build import build as run_build
 
+    cfg = config()
+    folder, profile = sources(regdir, org)
     options = BuildOptions(
-        regulations=regulation_ids, formats=_csv(formats), langs=_csv(langs), pdfa=pdfa, out=out,
-        source=regdir, org=org, templates=templates, jobs=jobs, force=force)
+        regulations=regulation_ids, formats=_csv(formats), langs=_csv(langs), pdfa=pdfa,
+        out=out or cfg.shown(cfg.output), source=folder, org=profile, templates=templates or cfg.shown(cfg.templates),
+        jobs=jobs, force=force)
     bar: list[Any] = []
 
     def progress(done: int, total: int, label: str) -> None:
@@ -175,16 +222,18 @@ def _csv(value: str) -> tuple[str, ...]:
 @click.option("--data", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="A record (YAML/JSON) to fill the form in with.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Output file (default out/forms/FORM-ID[-RECORD-ID].FORMAT).")
+              help="Output file (default: the project's out/forms/FORM-ID[-RECORD-ID].FORMAT).")
 @regulations_option
 @org_option
-def form(form_id: str, formats: str | None, data: Path | None, output: Path | None, regdir: Path,
+def form(form_id: str, formats: str | None, data: Path | None, output: Path | None, regdir: Path | None,
          org: Path | None) -> None:
     """Write one form (表单), blank or filled in from a record."""
     from .forms.api import form_command, parse_formats
 
     fmts = parse_formats(formats or (output.suffix if output is not None and output.suffix else "pdf"))
-    for path in form_command(load(regdir, org), form_id, fmts, data, output):
+    cfg = config()
+    for path in form_command(load(regdir, org), form_id, fmts, data, output, outdir=cfg.shown(cfg.output) / "forms",
+                             templates=cfg.shown(cfg.templates)):
         click.echo(f"wrote {path}")
 
 
@@ -194,7 +243,7 @@ def form(form_id: str, formats: str | None, data: Path | None, output: Path | No
               help="Output format of the records.")
 @regulations_option
 @org_option
-def extract(files: tuple[Path, ...], fmt: str, regdir: Path, org: Path | None) -> None:
+def extract(files: tuple[Path, ...], fmt: str, regdir: Path | None, org: Path | None) -> None:
     """Read filled-in DOCX/PDF/XLSX forms back into records (exit 2 if any is unreadable)."""
     from .forms.api import extract_files
     from .forms.records import dump_records
@@ -206,7 +255,7 @@ def extract(files: tuple[Path, ...], fmt: str, regdir: Path, org: Path | None) -
 
 
 @main.command()
-@click.argument("records", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("records", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
               help="Start of the audit window, YYYY-MM-DD (default: the earliest record).")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
@@ -223,8 +272,9 @@ def extract(files: tuple[Path, ...], fmt: str, regdir: Path, org: Path | None) -
 @org_option
 @click.pass_context
 def check(ctx: click.Context, records: tuple[Path, ...], date_from: Any, as_of: Any, fmt: str, output: Path | None,
-          encoding: str | None, only: tuple[str, ...], regdir: Path, org: Path | None) -> None:
-    """Audit records (YAML/JSON/CSV/XLSX files, filled-in forms, folders) against every rule.
+          encoding: str | None, only: tuple[str, ...], regdir: Path | None, org: Path | None) -> None:
+    """Audit records (YAML/JSON/CSV/XLSX files, filled-in forms, folders) against every rule;
+    with none given, the project's records folder (records: in regkit.yaml).
 
     Exit 0 if clean, 1 if there are findings, 2 if any input is bad or unreadable (the report is
     still written, listing what could not be read).
@@ -234,10 +284,15 @@ def check(ctx: click.Context, records: tuple[Path, ...], date_from: Any, as_of: 
     from .check import audit
     from .report import render, write_atomic
 
+    cfg = config()
+    if not records:
+        if cfg.records is None:
+            raise UsageError("give the records to audit (files or folders), or name them as records: in regkit.yaml")
+        records = (cfg.shown(cfg.records),)
     report = audit(load(regdir, org), records, date_from=date_from.date() if date_from else None,
                    as_of=as_of.date() if as_of else None, encoding=encoding, only=only)
     color = fmt == "text" and output is None and sys.stdout.isatty()
-    data = render(report, fmt, color=color)
+    data = render(report, fmt, color=color, templates=cfg.shown(cfg.templates))
     if output is not None:
         write_atomic(output, data)
         s = report.summary()
@@ -246,6 +301,26 @@ def check(ctx: click.Context, records: tuple[Path, ...], date_from: Any, as_of: 
     else:
         click.echo(data.decode("utf-8"), nl=False, color=color)
     ctx.exit(report.exit_code)
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.option("--templates", is_flag=True,
+              help="Copy regkit's own templates into the project (templates/), to restyle documents and forms.")
+def init(folder: Path, templates: bool) -> None:
+    """Create a project in FOLDER (default: here): regkit.yaml, an example regulation
+    (费用报销及借款管理制度) with two forms and its rules, the organisation profile (org.yaml),
+    its source text and sample records. In a project, --templates only copies the templates.
+    """
+    import os
+
+    from .starter import init_project
+
+    result = init_project(folder, templates=templates)
+    for path in result.written:
+        click.echo(f"wrote {os.path.relpath(path)}")
+    if result.root / PROJECT_FILE in result.written:
+        click.echo(f"next: cd {os.path.relpath(result.root)} && regkit lint && regkit build && regkit check")
 
 
 def run() -> None:

@@ -189,15 +189,17 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], Path | None]:
     return regs, org
 
 
-def load_project(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str | None = None) -> Project:
+def load_project(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str | None = None, *,
+                 default_org: Path | str | None = None) -> Project:
     """Load and cross-check regulations and the organisation profile; raise InputError with every
-    problem found."""
+    problem found. The profile is ``org``, else an ``org.yaml`` among ``paths``, else
+    ``default_org`` (the project's), else ``regulations/org.yaml``."""
     plist = [Path(p) for p in paths]
     for p in plist:
         if not p.exists():
             raise InputError.at(str(p), 1, 1, "no such file or folder")
     reg_files, found_org = discover(plist)
-    org_path = Path(org) if org else found_org or DEFAULT_DIR / ORG_FILE
+    org_path = Path(org) if org else found_org or (Path(default_org) if default_org else DEFAULT_DIR / ORG_FILE)
     problems: list[Problem] = []
     regs: list[tuple[Regulation, Located]] = []
     files: dict[str, str] = {}

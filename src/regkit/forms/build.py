@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..loader import Project
+from ..project import template_root
 
 if TYPE_CHECKING:
     from ..render.build import BuildContext, Target
@@ -24,8 +25,9 @@ def form_targets(ctx: BuildContext) -> list[Target]:
 
     opts = ctx.options
     formats = [f for f in opts.formats if f in ("docx", "pdf")] + ["xlsx"]
-    templates = ctx.digests.tree(opts.templates / "forms")
-    warm = partial(warm_up, opts.templates)
+    folder = template_root("forms", opts.templates)
+    templates = ctx.digests.tree(folder / "forms")
+    warm = partial(warm_up, folder)
     targets = []
     for reg in ctx.selected:
         source = ctx.digests.file(Path(ctx.project.files[reg.id]))
@@ -33,7 +35,7 @@ def form_targets(ctx: BuildContext) -> list[Target]:
             for fmt in formats:
                 path = Path(FORMS_DIR) / f"{form.id}.{fmt}"
                 inputs = (*ctx.common, source, templates, f"form={form.id}", f"format={fmt}")
-                render = partial(render_blank, ctx.project, form.id, fmt, opts.templates)
+                render = partial(render_blank, ctx.project, form.id, fmt, folder)
                 if fmt == "pdf":  # WeasyPrint: warmed up once, in the parent
                     targets.append(Target(path, inputs, render, str(path), warm, COSTS[fmt]))
                 else:

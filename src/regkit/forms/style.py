@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TemplateError
+from ..project import PACKAGE_TEMPLATES
 
 LAYOUT_FILE = "layout.yaml"
-_REPO_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 
 
 def templates_dir(explicit: Path | None = None) -> Path:
-    """The folder holding ``forms/``: the one given, else ``./templates``, else regkit's own."""
-    for candidate in (explicit, Path("templates"), _REPO_TEMPLATES):
+    """The folder holding ``forms/``: the one given, else ``./templates``, else regkit's own (package data)."""
+    for candidate in (explicit, Path("templates"), PACKAGE_TEMPLATES):
         if candidate is not None and (candidate / "forms" / LAYOUT_FILE).is_file():
             return candidate.resolve()
     where = explicit or Path("templates")

@@ -24,6 +24,7 @@ from .. import __version__
 from ..errors import RegkitError, UsageError
 from ..loader import DEFAULT_DIR, ORG_FILE, Project, load_project
 from ..model import Regulation
+from ..project import template_root
 from .reproducible import write_atomic
 from .settings import ROLES, Settings, font_path, load_settings
 from .workers import render_all
@@ -74,6 +75,12 @@ class BuildOptions:
     templates: Path = Path("templates")
     jobs: int | None = None                 # worker processes; None: one per core
     force: bool = False                     # ignore the cache
+
+    @property
+    def document_templates(self) -> Path:
+        """The templates folder the documents' layout comes from: ``templates`` if it restyles
+        them, else regkit's own."""
+        return template_root("document", self.templates)
 
 
 @dataclass
@@ -154,7 +161,7 @@ class BuildContext:
     def fonts_digest(self, lang: str) -> str:
         """Identity of the font files a language edition prints with."""
         fonts = self.settings.language(lang).fonts
-        parts = [f"{role}:{f.face}:{Digests.stat(font_path(f, self.options.templates))}"
+        parts = [f"{role}:{f.face}:{Digests.stat(font_path(f, self.options.document_templates))}"
                  for role in ROLES for f in fonts.stack(role)]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -168,8 +175,9 @@ def code_digest(digests: Digests) -> str:
 def document_targets(ctx: BuildContext) -> list[Target]:
     """The official documents: one target per regulation, language edition and format."""
     opts = ctx.options
-    templates = ctx.digests.tree(opts.templates / "document")
-    warm = {lang: partial(_warm_up, opts.templates, (lang,)) for lang in opts.langs}
+    folder = opts.document_templates
+    templates = ctx.digests.tree(folder / "document")
+    warm = {lang: partial(_warm_up, folder, (lang,)) for lang in opts.langs}
     targets = []
     for reg in ctx.selected:
         source = ctx.digests.file(Path(ctx.project.files[reg.id]))
@@ -179,7 +187,7 @@ def document_targets(ctx: BuildContext) -> list[Target]:
                 inputs = (*ctx.common, source, templates, f"format={fmt}", f"lang={lang}")
                 if fmt == "pdf":
                     inputs += (ctx.fonts_digest(lang), f"pdfa={opts.pdfa}")
-                render = partial(render_document, ctx.project, reg.id, lang, fmt, opts.templates, opts.pdfa)
+                render = partial(render_document, ctx.project, reg.id, lang, fmt, folder, opts.pdfa)
                 name = f"{reg.id}{suffix}.{fmt}"
                 if fmt == "pdf":
                     targets.append(Target(Path(name), inputs, render, name, warm[lang], 0.3))
@@ -213,7 +221,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     out = options.out
     cache = _read_cache(out / CACHE_FILE)
     digests = Digests()
-    settings = load_settings(options.templates)
+    settings = load_settings(options.document_templates)
     for lang in options.langs:
         if lang not in settings.languages:
             raise UsageError(f"unknown language {lang!r} (document.yaml has: {', '.join(settings.languages)})")
@@ -314,12 +322,13 @@ def _fingerprint(options: BuildOptions, settings: Settings, digests: Digests) ->
     outputs are intact, the build has nothing to do."""
     org = options.org or options.source / ORG_FILE
     sources = sorted(options.source.glob("*.y*ml")) if options.source.is_dir() else [options.source]
-    fonts = [Digests.stat(font_path(f, options.templates))
+    fonts = [Digests.stat(font_path(f, options.document_templates))
              for lang in options.langs for role in ROLES for f in settings.language(lang).fonts.stack(role)]
     parts: Iterable[str] = (
         __version__, code_digest(digests), os.environ.get("SOURCE_DATE_EPOCH", ""),
         *(f"{p.name}={digests.file(p)}" for p in sources), f"org={digests.file(org)}",
-        f"templates={digests.tree(options.templates)}", *fonts,
+        f"templates={digests.tree(options.document_templates)}",
+        f"forms={digests.tree(template_root('forms', options.templates))}", *fonts,
         repr((options.regulations, options.formats, options.langs, options.pdfa)), *TARGET_PROVIDERS,
     )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -15,9 +15,9 @@ import jinja2
 from .. import __version__
 from ..check.findings import Report, show
 from ..errors import TemplateError
+from ..project import PACKAGE_TEMPLATES
 
 TEMPLATE = "report.html.j2"
-_REPO_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 BAR_HEIGHT = 22
 LABEL_WIDTH = 260
 BAR_WIDTH = 420
@@ -52,8 +52,8 @@ def chart(title: str, counts: list[tuple[str, int]]) -> Chart:
 
 
 def templates_dir(explicit: Path | None = None) -> Path:
-    """The folder holding ``report/``: the one given, else ``./templates``, else regkit's own."""
-    for candidate in (explicit, Path("templates"), _REPO_TEMPLATES):
+    """The folder holding ``report/``: the one given, else ``./templates``, else regkit's own (package data)."""
+    for candidate in (explicit, Path("templates"), PACKAGE_TEMPLATES):
         if candidate is not None and (candidate / "report" / TEMPLATE).is_file():
             return candidate / "report"
     raise TemplateError(f"{(explicit or Path('templates')) / 'report' / TEMPLATE}: report template not found")
