@@ -34,7 +34,7 @@ REGULATION_CASES: list[tuple[str, str, str | bytes, list[str]]] = [
     ("wrong type: list for text", 'version: "1.0"\neffective', "version: [1, 0]\neffective",
      ["5:10: version: expected text, got a list"]),
     ("wrong type: text for integer", "    number_prefix: SL\n", "    number_prefix: SL\n    version: 二\n",
-     ["32:14: version: Input should be a valid integer, unable to parse string as an integer"]),
+     ["32:14: version: expected a whole number (e.g. 30); got '二'"]),
     ("wrong type: text for a rule", "  - id: mini-approval\n", "  - mini-approval\n  - id: mini-approval\n",
      ["40:5: rules[0]: expected a mapping (key: value)"]),
     ("duplicate mapping key", "title: 示例制度\n", "title: 示例制度\ntitle: 另一个\n",
@@ -113,7 +113,8 @@ REGULATION_CASES: list[tuple[str, str, str | bytes, list[str]]] = [
 ORG_CASES: list[tuple[str, str, str, list[str]]] = [
     ("org: unknown department", "department: 市场部, roles", "department: 销售部, roles",
      ["5:28: unknown department '销售部'"]),
-    ("org: unknown role", "roles: [部门经理]", "roles: [总裁]", ["5:41: unknown role '总裁': no regulation names it"]),
+    ("org: unknown role", "roles: [部门经理]", "roles: [部门经理, 总裁]",
+     ["5:47: unknown role '总裁': no regulation names it"]),
     ("org: unknown parameter", "notice_days: 2", "notice_dayz: 2", ["7:10: unknown parameter 'notice_dayz' of mini"]),
     ("org: text for an integer parameter", "notice_days: 2", "notice_days: 两天",
      ["7:23: notice_days: expected an integer, got '两天'"]),
@@ -213,6 +214,8 @@ def test_every_reference_problem_is_reported_at_once(in_tmp: Path) -> None:
     assert_lint_fails(lint("bad.yaml", "--org", "org.yaml"), [
         "bad.yaml:25:15: unknown parameter {notice_dayz}",
         "bad.yaml:45:13: unknown field 'handlr' of form mini-slip",
+        "bad.yaml:47:11: nobody in the organisation profile holds 部门经理 for mini: add it to someone's roles: "
+        "(or under roles: for mini)",
         "bad.yaml:48:11: expression: cannot compare number with text (\"'100'\")",
         "org.yaml:5:41: unknown role '总裁': no regulation names it",
     ])
@@ -307,7 +310,7 @@ def _boom(*_: object, **__: object) -> None:
 def test_internal_error_exits_3_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     # our own function fails unexpectedly: stands for any bug behind a command
     monkeypatch.setattr(regkit.cli, "load_project", _boom)
-    result = CliRunner().invoke(main, ["lint", str(DATA)], obj={})
+    result = CliRunner().invoke(main, ["list", "--regulations", str(DATA)], obj={})
     assert result.exit_code == 3
     assert result.stderr == "regkit: internal error: RuntimeError: boom (run with --debug for the traceback)\n"
     assert "Traceback" not in result.output
@@ -315,7 +318,7 @@ def test_internal_error_exits_3_without_traceback(monkeypatch: pytest.MonkeyPatc
 
 def test_internal_error_with_debug_shows_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(regkit.cli, "load_project", _boom)
-    result = CliRunner().invoke(main, ["--debug", "lint", str(DATA)], obj={})
+    result = CliRunner().invoke(main, ["--debug", "list", "--regulations", str(DATA)], obj={})
     assert result.exit_code == 3
     assert "Traceback (most recent call last)" in result.stderr
     assert 'raise RuntimeError("boom")' in result.stderr

@@ -99,9 +99,11 @@ def test_duplicate_keys_do_not_hide_schema_and_reference_problems(tmp_path: Path
         ("    form: mini-slip", "    form: mini-slap"),
     )
     org = write(tmp_path, "org.yaml", ORG)
+    # and the schema problem does not hide the reference problem either: one run says all three
     assert problems_of(reg, org=org) == [
         f"{reg}:4:1: duplicate key 'title' (first at line 3)",
         f"{reg}:21:5: unknown key 'colour'",
+        f"{reg}:46:11: unknown form 'mini-slap'",
     ]
     # with the schema satisfied, the references are checked too
     reg = write(
@@ -140,10 +142,12 @@ def test_broken_regulation_does_not_hide_problems_of_the_others(tmp_path: Path) 
         ("    clauses: [s1.1]\n    form", "    clauses: [s1.1, other:s1, s9]\n    form"),
     )
     org = write(tmp_path, "org.yaml", ORG, ("roles: [部门经理]", "roles: [部门经理, 出纳]"))
-    # 出纳 and other:s1 may well be in the broken file: they are not judged until it loads
+    # the broken file is checked without its broken rule: other:s1 and 出纳 are found in it, and
+    # its copy of mini's form is reported in the same run
     assert problems_of(reg, broken, org=org) == [
         f"{reg}:43:31: unknown clause 's9'",
         f"{reg}:45:13: unknown field 'handlr' of form mini-slip",
+        f"{broken}:29:9: duplicate form id 'mini-slip'",
         f"{broken}:42:11: unknown rule kind 'approve' (one of {RULE_KINDS})",
     ]
 

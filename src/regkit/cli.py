@@ -115,18 +115,15 @@ def load(regdir: Path | None, org: Path | None) -> Project:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @org_option
 def lint(paths: tuple[Path, ...], org: Path | None) -> None:
-    """Validate regulation YAML files and the organisation profile.
+    """Validate regulation YAML files and the organisation profile: schema, references,
+    expressions, placeholders, seed files and lines, roles. With FILEs, only their problems
+    (checked against the rest of the project).
 
     Every problem is printed as file:line:col: message; exit 2 if any.
     """
-    if paths:
-        project = load_project(paths, org, default_org=config().shown(config().org))
-    else:
-        folder, profile = sources(None, org)
-        project = load_project([folder], profile)
-    n_forms = sum(len(r.forms) for r in project.regulations)
-    n_rules = sum(len(r.rules) for r in project.regulations)
-    click.echo(f"ok: {len(project.regulations)} regulations, {n_forms} forms, {n_rules} rules")
+    from .lint import lint as run_lint
+
+    click.echo(str(run_lint(config(), paths, org)))
 
 
 @main.command()

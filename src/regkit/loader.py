@@ -3,7 +3,7 @@ cross-reference resolved. Every problem is reported with its YAML location, then
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,18 +82,30 @@ def _validate(model: type[M], loc: Located) -> tuple[M | None, list[Problem]]:
     try:
         return model.model_validate(loc.data), []
     except ValidationError as exc:
-        problems = []
+        groups: dict[Path_, list[Any]] = {}
         for err in exc.errors():
             path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.endswith("Rule")))
             path = _data_path(path, loc)
             if err["type"] == "union_tag_invalid":
                 path += ("kind",)  # point at the wrong kind, not at the whole rule
-            problems.append(loc.problem(path, _message(err, path, loc), key=err["type"] == "extra_forbidden"))
+            groups.setdefault(path, []).append(err)
+        problems = []
+        for path, errs in groups.items():
+            # a value that fits none of a union's members: one line saying what each would take
+            wants = [w for w in (_expected(e) for e in errs) if w]
+            if len(errs) > 1 and path and path[-1] in _UNION_WANTS:
+                wants = [_UNION_WANTS[str(path[-1])]]
+            if len(errs) > 1 and wants and len(wants) in (1, len(errs)):
+                problems.append(loc.problem(path, _wanted(path, loc, errs[0].get("input"), wants)))
+                continue
+            problems += [loc.problem(path, _message(err, path, loc), key=err["type"] == "extra_forbidden")
+                         for err in errs]
         return None, problems
 
 
 def _data_path(path: tuple[Any, ...], loc: Located) -> Path_:
-    # pydantic puts the discriminator tag ("approval") into loc paths of union members
+    # pydantic puts the discriminator tag ("approval") into loc paths of union members, and the
+    # member's name ("int", "constrained-str") after the value's path
     out: list[Any] = []
     node: Any = loc.data
     for part in path:
@@ -105,6 +117,8 @@ def _data_path(path: tuple[Any, ...], loc: Located) -> Path_:
             node = node[part]
         elif isinstance(node, dict) and part not in node and part in RULE_KINDS:
             continue
+        elif out and not isinstance(node, (dict, list)) and node is not None:
+            break  # a scalar has no parts: the rest names union members
         else:
             out.append(part)
             node = None
@@ -118,8 +132,15 @@ _PATTERNS = {
     r"^[a-z][a-z0-9_]*$": "lowercase letters, digits and _, e.g. approved_by",
     r"^([a-z][a-z0-9-]*:)?[a-z0-9][a-z0-9._-]*$":
         "a key or clause id, or regulation-id:key, e.g. market-department:s11.1",
+    r"^-?([a-z][a-z0-9-]*:)?[a-z0-9][a-z0-9._-]*$":
+        "a parameter key, e.g. claim_days, or -claim_days for that many days before",
     r"^\d{3}:\d+$": 'seed number and line in quotes, e.g. "002:88"',
     r"^[A-Z]{1,6}$": "capital letters, e.g. QF",
+}
+# What a key that takes one of several kinds of value takes, said once.
+_UNION_WANTS = {
+    "period": "day, week, month, quarter or year (or 每日, 每周, 每月, 每季度, 每年), or a parameter key holding one",
+    "default": "a number or text",
 }
 _EXPECTED = {
     "string_type": "expected text",
@@ -130,11 +151,58 @@ _EXPECTED = {
 }
 
 
-def _message(err: Any, path: Path_, loc: Located) -> str:
-    kind = err["type"]
+def _expected(err: Any) -> str | None:
+    """What one schema type takes, in the author's words with an example; None if unknown."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "a whole number, e.g. 30"
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
+        return "a number, e.g. 200 or 12.5"
+    if kind in ("bool_parsing", "bool_type"):
+        return "true or false"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return "a date written YYYY-MM-DD, e.g. 2026-01-31"
+    if kind == "literal_error":
+        return "one of " + str(ctx.get("expected", "")).replace("'", "")
+    if kind == "string_pattern_mismatch":
+        return _PATTERNS.get(ctx.get("pattern", ""))
+    if kind == "greater_than_equal":
+        return f"a number of at least {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"a number of at most {ctx.get('le')}"
+    if kind == "greater_than":
+        return f"a number above {ctx.get('gt')}"
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return f"at least {n} item{'s' if n != 1 else ''}"
+    return None
+
+
+def _shown(path: Path_, loc: Located, value: Any) -> str:
+    """A value as the author wrote it."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    raw = loc.plain.get(path)
+    return repr(value) if raw is None or isinstance(value, str) else raw
+
+
+def _wanted(path: Path_, loc: Located, value: Any, wants: list[str]) -> str:
+    said = [w.replace(", e.g. ", " (e.g. ", 1) + ")" if ", e.g. " in w else w for w in dict.fromkeys(wants)]
+    return f"{_name(path)}: expected {' or '.join(said)}; got {_shown(path, loc, value)}"
+
+
+def _name(path: Path_) -> str:
     name: Any = path[-1] if path else "document"
     if isinstance(name, int):
         name = f"{path[-2]}[{name}]" if len(path) > 1 else f"item {name}"
+    return str(name)
+
+
+def _message(err: Any, path: Path_, loc: Located) -> str:
+    kind = err["type"]
+    name = _name(path)
     if kind == "extra_forbidden":
         return f"unknown key {name!r}"
     if kind == "missing":
@@ -147,10 +215,12 @@ def _message(err: Any, path: Path_, loc: Located) -> str:
     value = err.get("input")
     if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") in _PATTERNS:
         return f"{name}: {value!r} is not valid here; write {_PATTERNS[err['ctx']['pattern']]}"
+    if kind not in _EXPECTED and (want := _expected(err)):
+        return _wanted(path, loc, value, [want])
     msg = f"{name}: {_EXPECTED.get(kind, err['msg'])}"
     if kind in _EXPECTED and isinstance(value, (list, dict)):
         msg += ", got a list" if isinstance(value, list) else ", got a mapping"
-    if kind in ("string_type", "string_pattern_mismatch") or isinstance(value, (bool, int, float, dt.date)):
+    if kind in ("string_type", "string_pattern_mismatch"):
         msg += implicit_hint(loc, path, value)
     return msg.replace("Value error, ", "")
 
@@ -189,24 +259,56 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], Path | None]:
     return regs, org
 
 
-def load_project(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str | None = None, *,
-                 default_org: Path | str | None = None) -> Project:
-    """Load and cross-check regulations and the organisation profile; raise InputError with every
-    problem found. The profile is ``org``, else an ``org.yaml`` among ``paths``, else
-    ``default_org`` (the project's), else ``regulations/org.yaml``."""
+@dataclass
+class Collected:
+    """Everything loading found: the regulations and profile that could be read (a file that fails
+    the schema is represented by what is intact in it) and every problem."""
+
+    regs: list[tuple[Regulation, Located]]
+    org: Org | None
+    org_loc: Located | None
+    org_path: Path
+    files: dict[str, str]
+    problems: list[Problem]
+    reg_files: list[Path]
+
+
+def collect(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str | None = None, *,
+            default_org: Path | str | None = None, extra: Iterable[Path] = ()) -> Collected:
+    """Read and cross-check regulations and the profile, reporting every problem in one pass:
+    schema, references, expressions and placeholders, also of the intact parts of broken files.
+    ``extra`` files are read besides ``paths`` (``regkit lint FILE`` in a project)."""
+    from .salvage import salvage
+
     plist = [Path(p) for p in paths]
     for p in plist:
         if not p.exists():
             raise InputError.at(str(p), 1, 1, "no such file or folder")
     reg_files, found_org = discover(plist)
+    seen = {f.resolve() for f in reg_files}
+    for f in extra:
+        if f.resolve() not in seen and f.name != ORG_FILE:
+            reg_files.append(f)
+            seen.add(f.resolve())
     org_path = Path(org) if org else found_org or (Path(default_org) if default_org else DEFAULT_DIR / ORG_FILE)
     problems: list[Problem] = []
     regs: list[tuple[Regulation, Located]] = []
     files: dict[str, str] = {}
-    partial = False  # a regulation failed the schema: references into it cannot be judged
+    dropped: set[str] = set()
+    partial = False  # a regulation failed to load: references into it cannot be judged
     for f in reg_files:
         reg, loc, probs = load_regulation_file(f)
         problems += probs
+        if reg is None and loc is not None and isinstance(loc.data, dict):
+            try:
+                Regulation.model_validate(loc.data)
+            except ValidationError as exc:
+                kept = salvage(Regulation, loc, exc.errors(), _data_path)
+                if kept is not None:
+                    assert isinstance(kept.model, Regulation)
+                    reg, loc = kept.model, kept.loc
+                    dropped |= kept.dropped
+                    partial = partial or kept.stand_ins
         partial = partial or reg is None
         if reg is not None and loc is not None:
             if reg.id in files:
@@ -221,12 +323,47 @@ def load_project(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str |
         org_model, org_loc, probs = _load_model(
             Org, org_path, "the organisation profile is a mapping (company:, departments:, ...)")
         problems += probs
+        if org_model is None and org_loc is not None and isinstance(org_loc.data, dict):
+            try:
+                Org.model_validate(org_loc.data)
+            except ValidationError as exc:
+                kept = salvage(Org, org_loc, exc.errors(), _data_path)
+                if kept is not None:
+                    assert isinstance(kept.model, Org)
+                    org_model, org_loc = kept.model, kept.loc
+                    dropped |= kept.dropped
     # a broken profile only skips the checks that need it
-    problems += check_references(regs, org_model, org_loc, partial=partial)
-    if problems:
-        raise InputError(problems)
-    assert org_model is not None
-    return Project([r for r, _ in regs], org_model, files)
+    problems += [p for p in check_references(regs, org_model, org_loc, partial=partial)
+                 if not _about_dropped(p.message, dropped)]
+    return Collected(regs, org_model, org_loc, org_path, files, problems, reg_files)
+
+
+_UNKNOWN_RE = re.compile(r"^unknown (clause|form|field|parameter|role|department) (?:'([^']+)'|\{([^}]+)\})")
+
+
+_UNKNOWN_NAME_RE = re.compile(r"^expression: unknown (?:name '|field other\.)([a-z0-9_]+)")
+
+
+def _about_dropped(message: str, dropped: set[str]) -> bool:
+    """An 'unknown X' about something a broken item declared: the item's own error says enough."""
+    m = _UNKNOWN_RE.match(message)
+    if m is None:
+        e = _UNKNOWN_NAME_RE.search(message)
+        return e is not None and ("*field" in dropped or e.group(1) in dropped)
+    name = m.group(2) or m.group(3)
+    return "*" + m.group(1) in dropped or name in dropped or name.split(":")[-1] in dropped
+
+
+def load_project(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str | None = None, *,
+                 default_org: Path | str | None = None) -> Project:
+    """Load and cross-check regulations and the organisation profile; raise InputError with every
+    problem found. The profile is ``org``, else an ``org.yaml`` among ``paths``, else
+    ``default_org`` (the project's), else ``regulations/org.yaml``."""
+    found = collect(paths, org, default_org=default_org)
+    if found.problems:
+        raise InputError(found.problems)
+    assert found.org is not None
+    return Project([r for r, _ in found.regs], found.org, found.files)
 
 
 def _clause_paths(nodes: list[Clause], base: Path_) -> Iterator[tuple[Clause, Path_]]:
@@ -440,6 +577,22 @@ def _check_org(org: Org, loc: Located, regs: dict[str, Regulation], roles: set[s
             if role not in roles and not partial:
                 problems.append(
                     loc.problem(("people", i, "roles", j), f"unknown role {role!r}: no regulation names it"))
+    people = {p.name for p in org.people}
+    for i, grant in enumerate(org.roles):
+        gp: Path_ = ("roles", i)
+        if grant.regulation is not None and grant.regulation not in regs:
+            if not partial:
+                problems.append(loc.problem((*gp, "regulation"), f"unknown regulation {grant.regulation!r}"))
+        elif grant.regulation is not None and grant.role not in regs[grant.regulation].role_names():
+            problems.append(loc.problem((*gp, "role"), f"unknown role {grant.role!r}: {grant.regulation} does not "
+                                                       "name it"))
+        elif grant.role not in roles and not partial:
+            problems.append(loc.problem((*gp, "role"), f"unknown role {grant.role!r}: no regulation names it"))
+        if grant.department is not None and grant.department not in names:
+            problems.append(loc.problem((*gp, "department"), f"unknown department {grant.department!r}"))
+        for j, who in enumerate(grant.people):
+            if who not in people:
+                problems.append(loc.problem((*gp, "people", j), f"unknown person {who!r} (not under people:)"))
     for rid, values in org.parameters.items():
         reg = regs.get(rid)
         if reg is None:

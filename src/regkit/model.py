@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
 ClauseId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+([.-][a-z0-9]+)*$")]
@@ -201,8 +201,10 @@ class DeadlineRule(_Rule):
     done: Key | None = Field(None, description="date field recording when the duty was done")
 
 
-# The periods of a cadence rule (check.periods computes them).
+# The periods of a cadence rule (check.periods computes them), and as a regulation's text says them.
 PERIODS = ("day", "week", "month", "quarter", "year")
+PERIOD_WORDS = {"每日": "day", "每天": "day", "每周": "week", "每月": "month", "每季度": "quarter", "每季": "quarter",
+                "每年": "year"}
 
 
 class CadenceRule(_Rule):
@@ -210,9 +212,16 @@ class CadenceRule(_Rule):
 
     kind: Literal["cadence"]
     date_field: Key = Field(description="date or month field placing the record in a period")
-    period: Literal["day", "week", "month", "quarter", "year"] | Ref = "month"
+    period: Literal["day", "week", "month", "quarter", "year"] | Literal[
+        "每日", "每天", "每周", "每月", "每季度", "每季", "每年"] | Ref = Field(
+        "month", description="day, week, month, quarter or year (or 每日, 每周, 每月, 每季度, 每年), or a parameter")
     month: int | None = Field(None, ge=1, le=12, description="for yearly duties: the month they fall in")
     responsible: str | None = Field(None, description="role:NAME answerable for a missing period")
+
+    @field_validator("period")
+    @classmethod
+    def _english(cls, value: str) -> str:
+        return PERIOD_WORDS.get(value, value)
 
 
 class RequiresRule(_Rule):
@@ -335,6 +344,16 @@ class Person(_Strict):
     roles: list[Text] = Field(default_factory=list)
 
 
+class RoleAssignment(_Strict):
+    """Who holds a role for one regulation and/or for one department: for that regulation, these
+    people replace those whose ``roles:`` name the role; for that department, they act for it."""
+
+    role: Text = Field(description="the role as the regulation names it, e.g. 部门经理")
+    regulation: Slug | None = Field(None, description="the regulation id the people hold it for")
+    department: Text | None = Field(None, description="the department the people hold it for")
+    people: list[Text] = Field(min_length=1, description="names of people in the profile")
+
+
 class Org(_Strict):
     """The organisation profile: company, departments, people, parameter values per regulation."""
 
@@ -342,15 +361,28 @@ class Org(_Strict):
     short_name: str | None = Field(None, description="prefix of document numbers, e.g. 某某物流")
     departments: list[Department] = Field(min_length=1)
     people: list[Person] = Field(default_factory=list)
+    roles: list[RoleAssignment] = Field(
+        default_factory=list, description="roles held for one regulation or department only")
     parameters: dict[Slug, dict[Key, int | float | str]] = Field(default_factory=dict)
 
     def head_of(self, department: str) -> str | None:
         """The head of a department, or None."""
         return next((d.head for d in self.departments if d.name == department), None)
 
-    def holders(self, role: str, department: str | None = None) -> set[str]:
-        """Names of the people holding ``role`` (in ``department`` if given)."""
-        return {
-            p.name for p in self.people
-            if role in p.roles and (department is None or p.department == department)
-        }
+    def holders(self, role: str, department: str | None = None, *, regulation: str | None = None,
+                names: set[str] | None = None) -> set[str]:
+        """Names of the people holding ``role`` (under any of ``names``), for ``regulation`` and in
+        or for ``department`` if given. An assignment for a regulation replaces the people whose
+        ``roles:`` name the role, for that regulation; with no regulation given, every assignment
+        counts."""
+        names = names or {role}
+        mine = [a for a in self.roles if a.role in names
+                and (a.regulation is None or regulation is None or a.regulation == regulation)]
+        scoped = regulation is not None and any(a.regulation == regulation for a in mine)
+        home = {p.name: p.department for p in self.people}
+        out = {n for a in mine for n in a.people
+               if department is None or (a.department or home.get(n)) == department}
+        if not scoped:
+            out |= {p.name for p in self.people
+                    if names & set(p.roles) and (department is None or p.department == department)}
+        return out

@@ -62,11 +62,10 @@ def role_names(project: Project, role: str) -> set[str]:
     return names
 
 
-def holders(project: Project, role: str, department: str | None = None) -> list[str]:
-    """The people holding a role (under any of its names), in a department if given, sorted."""
-    names = role_names(project, role)
-    return sorted({p.name for p in project.org.people
-                   if names & set(p.roles) and (department is None or p.department == department)})
+def holders(project: Project, role: str, department: str | None = None, *, regulation: str | None = None) -> list[str]:
+    """The people holding a role (under any of its names), for a regulation and in (or for) a
+    department if given, sorted: see ``Org.holders``."""
+    return sorted(project.org.holders(role, department, regulation=regulation, names=role_names(project, role)))
 
 
 def month_expr(form: Form, alias: str = "r") -> str:
@@ -134,12 +133,13 @@ class Compiler:
             q.params["p_" + key] = self._param(reg, key)
         return f"({c.sql})" if want != "boolean" else f"coalesce(({c.sql}), FALSE)"
 
-    def _person(self, rule: AnyRule, q: Query) -> str:
+    def _person(self, rule: AnyRule, q: Query, rid: str | None = None) -> str:
         who = rule.person
         if isinstance(rule, CadenceRule) and rule.responsible and not who:
             who = rule.responsible
         if who and who.startswith("role:"):
-            q.person = "、".join(holders(self.project, who[5:])) or None
+            q.person = "、".join(holders(self.project, who[5:], getattr(rule, "department", None),
+                                         regulation=rid)) or None
             return "CAST(NULL AS VARCHAR)"
         if who:
             return f"CAST(r.{quote(who)} AS VARCHAR)"
@@ -149,7 +149,8 @@ class Compiler:
                 extras: dict[str, tuple[str, str]]) -> str:
         loss = self._expr(reg, form, rule.loss, q, want="number", default="NULL")
         msg = message_sql(rule.message, form, self.constants(reg), extras)
-        return ", ".join(["r._src AS _src", "r.id AS _id", f"{self._person(rule, q)} AS _person", f"{loss} AS _loss",
+        person = self._person(rule, q, reg.id)
+        return ", ".join(["r._src AS _src", "r.id AS _id", f"{person} AS _person", f"{loss} AS _loss",
                           f"{month_expr(form)} AS _month", f"{msg} AS _msg", "NULL AS _period"])
 
     def constants(self, reg: Regulation) -> dict[str, Any]:
@@ -166,7 +167,7 @@ class Compiler:
         v = quote(form.id)
         extras: dict[str, tuple[str, str]] = {}
         if isinstance(rule, ApprovalRule):
-            allowed = holders(self.project, rule.role, rule.department)
+            allowed = holders(self.project, rule.role, rule.department, regulation=reg.id)
             q.params.update({f"h{i}": name for i, name in enumerate(allowed)})
             f = f"r.{quote(rule.field)}"
             listed = ", ".join(f"$h{i}" for i in range(len(allowed))) or "NULL"
@@ -247,7 +248,7 @@ class Compiler:
         day = f"CAST({col} || '-01' AS DATE)" if df is not None and df.type == "month" else col
         q.params.update({"labels": [p.label for p in found], "starts": [p.start for p in found],
                          "ends": [p.end for p in found]})
-        self._person(rule, q)
+        self._person(rule, q, reg.id)
         # a missing period is only a finding if it says which period: add it if the message does not
         message = rule.message if "{period}" in rule.message else rule.message + "（{period}）"
         msg = message_sql(message, None, self.constants(reg), {"period": ("p.label", "text")}, alias="p")

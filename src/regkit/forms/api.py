@@ -47,7 +47,10 @@ def render_form(project: Project, form_id: str, fmt: str, record: Mapping[str, A
     """One form as bytes in ``fmt`` (docx, pdf, xlsx), blank or filled in from ``record``
     (which must fit the form: InputError listing every problem otherwise). ``page_cache`` lets a
     PDF reuse its rendered page (see ``pdf.page_cache``); ``keep_page`` only stores it there."""
+    from ..render.context import printed_form
+
     reg, form = find_form(project, form_id)
+    form = printed_form(project, reg, form)
     style = style or load_style()
     if record is not None:
         check_fill_record(form, record, "<record>")

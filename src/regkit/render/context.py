@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from ..errors import RenderError
 from ..loader import Project
-from ..model import PARAM_RE, Clause, Regulation
+from ..model import PARAM_RE, Clause, Form, FormField, Regulation
 from .reproducible import source_datetime
 from .settings import Settings
 
@@ -225,3 +225,22 @@ def _format_value(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
+
+
+def fill_parameters(project: Project, reg: Regulation, text: str) -> str:
+    """``text`` with each ``{key}`` of the regulation's parameters replaced by its value and unit."""
+    return _substitute(project, reg, text)
+
+
+def printed_form(project: Project, reg: Regulation, form: Form) -> Form:
+    """The form as it is printed: ``{parameter}`` in its help texts and description filled in
+    like the regulation's clauses (labels are printed as written; lint refuses placeholders there)."""
+
+    def fill(text: str | None) -> str | None:
+        return _substitute(project, reg, text) if text and "{" in text else text
+
+    def field(f: FormField) -> FormField:
+        cols = [field(c) for c in f.columns] if f.columns else f.columns
+        return f.model_copy(update={"help": fill(f.help), "columns": cols})
+
+    return form.model_copy(update={"description": fill(form.description), "fields": [field(f) for f in form.fields]})
