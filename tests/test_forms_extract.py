@@ -145,7 +145,8 @@ def test_older_form_version_with_a_removed_field_is_refused(tmp_path: Path) -> N
 
 def test_newer_form_version_is_refused(project: Project, tmp_path: Path) -> None:
     path = tmp_path / "v3.docx"
-    data = _bump(render_form(project, "arrears-approval", "docx"), b"<vt:i4>1</vt:i4>", b"<vt:i4>3</vt:i4>")
+    data = _bump(render_form(project, "arrears-approval", "docx"), b"<vt:lpwstr>1</vt:lpwstr>",
+                 b"<vt:lpwstr>3</vt:lpwstr>")
     path.write_bytes(data)
     with pytest.raises(InputError, match="version 3 is newer than the regulations' version 1"):
         extract_file(path, project)
@@ -285,14 +286,39 @@ def test_extract_cli_prints_yaml_and_json(project: Project, tmp_path: Path) -> N
     assert Decimal(str(data[0]["amount"])) == ARREARS["amount"]
 
 
-def test_docx_whose_tags_were_dropped_is_refused(project: Project, tmp_path: Path) -> None:
-    # LibreOffice 7.4 saves content controls without w:tag: reading blanks would lose the record.
+@pytest.mark.parametrize("record", SPEC_RECORDS, ids=lambda r: r["form"])
+def test_docx_whose_tags_were_dropped_reads_by_layout(project: Project, tmp_path: Path,
+                                                     record: dict[str, Any]) -> None:
+    # LibreOffice 7.4 saves content controls without w:tag (and its own properties): each field is
+    # found where the form's layout put it, label cell -> value cell.
+    import re
+
+    path = tmp_path / "f.docx"
+    path.write_bytes(render_form(project, record["form"], "docx", record))
+    bad = _rewrite_member(path, "word/document.xml", lambda b: re.sub(rb"<w:(tag|alias) [^>]*/>", b"", b))
+    assert extract_file(bad, project) == [record]
+    # Without the document properties too: the hidden marker paragraph still names the form.
+    worse = _rewrite_member(bad, "docProps/custom.xml", lambda b: b.replace(b"RegkitForm", b"Other"))
+    assert extract_file(worse, project) == [record]
+
+
+def test_docx_without_tags_names_the_field_it_cannot_locate(project: Project, tmp_path: Path) -> None:
     import re
 
     path = tmp_path / "f.docx"
     path.write_bytes(render_form(project, "arrears-approval", "docx", ARREARS))
-    bad = _rewrite_member(path, "word/document.xml", lambda b: re.sub(rb"<w:tag [^>]*/>", b"", b))
-    _refused(bad, "no tagged content controls")
+
+    def change(b: bytes) -> bytes:
+        b = re.sub(rb"<w:tag [^>]*/>", b"", b)
+        return b.replace("欠费金额".encode(), "金额".encode()).replace("结算方式<".encode(), "客户名称<".encode(), 1)
+
+    bad = _rewrite_member(path, "word/document.xml", change)
+    with pytest.raises(InputError) as err:
+        extract_file(bad, project)
+    text = "\n".join(err.value.lines())
+    assert "amount: the label '欠费金额' is not found" in text
+    assert "settlement: the label '结算方式' is not found" in text
+    assert "customer: the label '客户名称' is found 2 times" in text
 
 
 def test_block_level_content_control_reads_its_paragraphs(project: Project, tmp_path: Path) -> None:
@@ -318,3 +344,32 @@ def test_block_level_content_control_reads_its_paragraphs(project: Project, tmp_
     path.write_bytes(render_form(project, "arrears-approval", "docx", ARREARS))
     got = extract_file(_rewrite_member(path, "word/document.xml", to_block), project)
     assert got == [dict(ARREARS, reason="第一段\n第二段")]
+
+
+def test_extract_is_per_file(project: Project, tmp_path: Path) -> None:
+    # One bad file among good ones: the good files' records are still printed, the bad one listed.
+    good = tmp_path / "a.pdf"
+    good.write_bytes(render_form(project, "arrears-approval", "pdf", ARREARS))
+    bad = tmp_path / "b.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    also = tmp_path / "c.xlsx"
+    also.write_bytes(render_form(project, "lost-customer-analysis", "xlsx", LOST))
+    runner = CliRunner()
+    result = runner.invoke(main, ["extract", str(good), str(bad), str(also), "--regulations", str(DATA)], obj={})
+    assert result.exit_code == 2
+    import yaml
+
+    assert [r["id"] for r in yaml.safe_load(result.stdout)] == [ARREARS["id"], LOST["id"]]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{bad}:1:1: "), result.stderr
+
+
+@pytest.mark.parametrize("stored", [b"<vt:r8>1.0</vt:r8>", b"<vt:r8>1</vt:r8>", b"<vt:lpwstr>1.0</vt:lpwstr>"])
+def test_version_stored_as_a_decimal_reads(project: Project, tmp_path: Path, stored: bytes) -> None:
+    # LibreOffice Calc and Writer save a number property as a decimal: 1 becomes 1.0.
+    for fmt, record in (("xlsx", LOST), ("docx", ARREARS)):
+        path = tmp_path / f"f.{fmt}"
+        path.write_bytes(render_form(project, record["form"], fmt, record))
+        changed = _rewrite_member(path, "docProps/custom.xml",
+                                  lambda b: b.replace(b"<vt:lpwstr>1</vt:lpwstr>", stored))
+        assert extract_file(changed, project) == [record]

@@ -44,7 +44,7 @@ def test_data_validation() -> None:
 def test_properties_carry_form_id_and_version() -> None:
     wb = _book("arrears-approval")
     props = {p.name: p.value for p in wb.custom_doc_props.props}
-    assert props["RegkitForm"] == "arrears-approval" and props["RegkitFormVersion"] == 1
+    assert props["RegkitForm"] == "arrears-approval" and props["RegkitFormVersion"] == "1"
     assert wb.properties.title == "同意欠费通知单"
     assert wb.properties.modified == wb.properties.created
 

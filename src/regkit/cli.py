@@ -242,13 +242,18 @@ def form(form_id: str, formats: str | None, data: Path | None, output: Path | No
 @org_option
 def extract(files: tuple[Path, ...], fmt: str, regdir: Path | None, org: Path | None) -> None:
     """Read filled-in DOCX/PDF/XLSX forms back into records (exit 2 if any is unreadable)."""
-    from .forms.api import extract_files
+    from .forms.api import read_forms
     from .forms.records import dump_records
 
-    records, notes = extract_files(list(files), load(regdir, org))
-    for note in notes:
+    got = read_forms(list(files), load(regdir, org))
+    for note in got.notes:
         click.echo(f"note: {note}", err=True)
-    click.echo(dump_records(records, fmt), nl=False)
+    if got.records or not got.problems:
+        click.echo(dump_records(got.records, fmt), nl=False)
+    for problem in sorted(set(got.problems)):
+        click.echo(str(problem), err=True)
+    if got.problems:
+        click.get_current_context().exit(2)
 
 
 @main.command()

@@ -4,6 +4,7 @@ into a folder, and filled-in forms read back."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -137,25 +138,47 @@ def write_blank_forms(project: Project, outdir: Path, formats: Sequence[str] = F
     return sorted(paths)
 
 
-def extract_files(paths: Sequence[Path], project: Project) -> tuple[list[dict[str, Any]], list[str]]:
-    """Records from filled-in forms (files, or folders of .docx/.pdf/.xlsx), with notes; every
-    unreadable file is reported in one InputError."""
-    from .extract import extract_file
+FORM_SUFFIXES = (".docx", ".pdf", ".xlsx", ".odt", ".ods")
 
+
+@dataclass
+class Extracted:
+    """What ``read_forms`` got: the records of every readable file, notes, and one problem line
+    (``file:line:col: message``) per unreadable file or field."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _form_files(paths: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files += sorted(x for x in p.iterdir() if x.suffix.lower() in (".docx", ".pdf", ".xlsx"))
+            files += sorted(x for x in p.iterdir() if x.suffix.lower() in FORM_SUFFIXES)
         else:
             files.append(p)
-    records: list[dict[str, Any]] = []
-    notes: list[str] = []
-    problems = []
-    for f in files:
+    return files
+
+
+def read_forms(paths: Sequence[Path], project: Project) -> Extracted:
+    """Records from filled-in forms (files, or folders of forms), file by file: a file that
+    cannot be read is listed in ``problems`` and the others are still read."""
+    from .extract import extract_file
+
+    out = Extracted()
+    for f in _form_files(paths):
         try:
-            records += extract_file(f, project, notes=notes)
+            out.records += extract_file(f, project, notes=out.notes)
         except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
-    return records, notes
+            out.problems += exc.problems
+    return out
+
+
+def extract_files(paths: Sequence[Path], project: Project) -> tuple[list[dict[str, Any]], list[str]]:
+    """Records from filled-in forms (files, or folders of forms), with notes; every unreadable
+    file is reported in one InputError (``read_forms`` keeps the readable files' records)."""
+    got = read_forms(paths, project)
+    if got.problems:
+        raise InputError(got.problems)
+    return got.records, got.notes

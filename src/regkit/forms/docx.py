@@ -96,8 +96,8 @@ class _Writer:
             items = "".join(f"<w:listItem w:displayText={_a(ch)} w:value={_a(ch)}/>" for ch in c.choices)
             last = f" w:lastValue={_a(c.text)}" if c.text else ""
             kind = f"<w:dropDownList{last}>{items}</w:dropDownList>"
-        else:
-            kind = '<w:text w:multiLine="1"/>' if c.kind == "multiline" else "<w:text/>"
+        # Text fields are rich-text controls (no w:text): LibreOffice 7.4 turns plain-text
+        # controls into input fields and saves each one as three garbled copies.
         plc = "<w:showingPlcHdr/>" if empty else ""
         content = self.run(PLACEHOLDER if empty else c.text, rpr)
         return f"<w:sdt><w:sdtPr>{rpr}{head}{plc}{kind}</w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>"
@@ -163,6 +163,15 @@ class _Writer:
         return ("<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"40\" w:lineRule=\"exact\"/>"
                 "<w:rPr><w:sz w:val=\"4\"/></w:rPr></w:pPr></w:p>")
 
+    def marker(self) -> str:
+        """The last, tiny paragraph, holding the form id and version as hidden text: a copy of
+        the document properties that survives editors which drop or retype them."""
+        form = self.layout.form
+        text = f"regkit-form:{form.id} v{form.version}"
+        return ("<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"40\" w:lineRule=\"exact\"/>"
+                "<w:rPr><w:vanish/><w:sz w:val=\"4\"/></w:rPr></w:pPr><w:r><w:rPr><w:vanish/><w:sz w:val=\"4\"/>"
+                f"</w:rPr><w:t>{escape(text)}</w:t></w:r></w:p>")
+
     def body(self) -> str:
         lay, st = self.layout, self.style
         out = [
@@ -188,7 +197,7 @@ class _Writer:
             out.append(self.para(self.parts(lay.stub_header, "label", "meta", underline=True), after=60))
             if lay.stub_grid:
                 out.append(self.grid(lay.stub_grid))
-        out.append(self.spacer())
+        out.append(self.marker())
         m = {k: tw(st.num(f"page.margin_{k}")) for k in ("top", "bottom", "left", "right")}
         sect = (
             f"<w:sectPr><w:pgSz w:w=\"{tw(st.num('page.width'))}\" w:h=\"{tw(st.num('page.height'))}\"/>"
@@ -297,7 +306,7 @@ _APP = (
 def _custom(layout: FormLayout) -> str:
     props = [
         ("RegkitForm", "lpwstr", layout.form.id),
-        ("RegkitFormVersion", "i4", str(layout.form.version)),
+        ("RegkitFormVersion", "lpwstr", str(layout.form.version)),
         ("RegkitRegulation", "lpwstr", layout.regulation.id),
     ]
     body = "".join(

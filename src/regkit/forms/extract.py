@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import InputError, Problem
 from ..loader import Project
 from ..model import Form, FormField
+from .locate import DocBody
 from .records import ValueProblem, empty_value, is_empty, parse_value
 from .xlsx import sheet_columns
 
@@ -45,16 +46,33 @@ def extract_file(path: Path | str, project: Project, *, data: bytes | None = Non
         return _xlsx_records(name, form, raw.headers, raw.rows, raw.version, notes)
     names = _control_names(form, raw.values, flat=kind == "pdf")
     if not set(raw.values) & set(names):
-        # e.g. LibreOffice 7.4 saves content controls without their w:tag: refuse, never read blanks
-        what = "tagged content controls" if kind == "docx" else "form fields"
-        raise InputError.at(name, 1, 1, f"no {what} of form {form.id} left in the file (was it saved by an "
-                            "editor that drops them?)")
+        if raw.body is None:
+            raise InputError.at(name, 1, 1, f"no form fields of form {form.id} left in the file (was it saved by "
+                                "an editor that drops them?)")
+        # LibreOffice 7.4 saves content controls without their w:tag, an ODT has none: find each
+        # field where the form's layout put it.
+        raw.values = _by_layout(name, project, form, raw.body)
+        names = _control_names(form, raw.values, flat=False)
     stale = sorted(set(raw.values) - set(names))
     if stale:
         # Controls of fields the form no longer has: only a value in one makes mapping lossy.
         filled = [k for k in stale if any(v not in ("", False) for v in raw.values[k])]
         _stale(name, form, raw.version, filled, notes, empty=sorted(set(stale) - set(filled)))
     return [_record(name, form, {names[k]: v for k, v in raw.values.items() if k in names})]
+
+
+def _by_layout(name: str, project: Project, form: Form, body: DocBody) -> dict[str, list[str | bool]]:
+    from .layout import build_layout
+    from .locate import locate_values
+    from .style import load_style
+
+    hit = project.form(form.id)
+    assert hit is not None
+    layout = build_layout(hit[0], form, project.org.company, load_style())
+    values, problems = locate_values(body, layout)
+    if problems:
+        raise InputError([Problem(name, 1, 1, p) for p in problems])
+    return values
 
 
 def sniff(name: str, data: bytes) -> str:

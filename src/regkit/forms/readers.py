@@ -5,6 +5,7 @@ and version the file carries, and the raw value of every control (text, or True/
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
@@ -13,6 +14,7 @@ from lxml import etree
 
 from ..errors import InputError
 from .docx import PLACEHOLDER, W14_NS, W_NS
+from .locate import DocBody, DocTable
 from .safety import one_line, open_zip, parse_xml, read_member, refuse_dtds
 
 NS = {"w": W_NS, "w14": W14_NS}
@@ -31,13 +33,35 @@ class RawForm:
     values: dict[str, list[str | bool]] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)  # spreadsheets: one dict per data row
     headers: list[str] = field(default_factory=list)
+    body: DocBody | None = None  # documents: the text of the page, for finding fields by layout
+
+
+_DECIMAL_VERSION = re.compile(r"^\+?(\d{1,6})(?:\.0*)?$")
+# The form id and version in text: the hidden marker paragraph and the document subject.
+MARKER = re.compile(r"regkit[- ]form[: ]([a-z0-9][a-z0-9-]{0,62}) v(\d{1,6})\b")
 
 
 def _version(name: str, raw: Any) -> int:
-    try:
-        return int(str(raw).strip())
-    except ValueError:
-        raise InputError.at(name, 1, 1, f"unreadable form version {raw!r}") from None
+    # Spreadsheets store numbers as decimals (LibreOffice Calc saves 1 as 1.0).
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    m = _DECIMAL_VERSION.match(str(raw).strip())
+    if m is None:
+        raise InputError.at(name, 1, 1, f"unreadable form version {raw!r}")
+    return int(m[1])
+
+
+def identity(name: str, props: dict[str, Any], *texts: str | None) -> tuple[str, int]:
+    """The form id and version a file carries: its RegkitForm/RegkitFormVersion properties, else
+    a ``regkit-form:ID vN`` marker in one of ``texts`` (hidden paragraph, subject, keywords)."""
+    form_id = props.get("RegkitForm")
+    if form_id is not None and str(form_id).strip():
+        return str(form_id).strip(), _version(name, props.get("RegkitFormVersion", "1"))
+    for text in texts:
+        m = MARKER.search(text or "")
+        if m:
+            return m[1], int(m[2])
+    raise InputError.at(name, 1, 1, "not a regkit form (no RegkitForm document property or form marker)")
 
 
 # -- Word ------------------------------------------------------------------------------------
@@ -70,15 +94,73 @@ def _sdt_text(content: etree._Element) -> str:
     return "".join(parts)
 
 
+def _core_props(name: str, zf: Any) -> dict[str, str]:
+    if "docProps/core.xml" not in zf.namelist():
+        return {}
+    root = parse_xml(name, "docProps/core.xml", read_member(name, zf, "docProps/core.xml"))
+    return {etree.QName(el).localname: "".join(el.itertext()) for el in root if isinstance(el.tag, str)}
+
+
+def _w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+def _docx_par_text(p: etree._Element) -> str:
+    parts: list[str] = []
+    for el in p.iter(_w("t"), _w("br"), _w("cr"), _w("tab"), _w("sym")):
+        tag = etree.QName(el).localname
+        if tag == "t":
+            parts.append(el.text or "")
+        elif tag == "tab":
+            parts.append("\t")
+        elif tag == "sym":
+            continue
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _docx_cell_text(tc: etree._Element) -> str:
+    return "\n".join(_docx_par_text(p) for p in tc.iter(_w("p")))
+
+
+def docx_body(root: etree._Element) -> DocBody:
+    """The body of a Word document as paragraph texts and tables of cell texts."""
+    body = DocBody()
+
+    def walk(parent: etree._Element) -> None:
+        for el in parent:
+            if el.tag == _w("p"):
+                body.items.append(_docx_par_text(el))
+            elif el.tag == _w("tbl"):
+                body.items.append(DocTable([[_docx_cell_text(tc) for tc in tr.iter(_w("tc"))]
+                                            for tr in el.iter(_w("tr"))]))
+            elif el.tag == _w("sdt"):
+                content = el.find(_w("sdtContent"))
+                if content is not None:
+                    walk(content)
+
+    found = root.find(_w("body"))
+    if found is not None:
+        walk(found)
+    return body
+
+
 def read_docx(name: str, data: bytes) -> RawForm:
-    """Content controls of a regkit Word form, by tag (block-level and inline alike)."""
+    """Content controls of a regkit Word form, by tag (block-level and inline alike), and the
+    page's text for finding fields by layout where an editor dropped the tags."""
     zf = open_zip(name, data)
     refuse_dtds(name, zf)
     props = _custom_props(name, zf)
-    if "RegkitForm" not in props:
-        raise InputError.at(name, 1, 1, "not a regkit form (no RegkitForm document property)")
     root = parse_xml(name, "word/document.xml", read_member(name, zf, "word/document.xml"))
-    raw = RawForm(props["RegkitForm"], _version(name, props.get("RegkitFormVersion", "1")))
+    body = docx_body(root)
+    if "RegkitForm" in props:
+        form_id, version = identity(name, props)
+    else:
+        core = _core_props(name, zf)
+        form_id, version = identity(name, props, *[t for t in body.items if isinstance(t, str)],
+                                    core.get("subject"), core.get("keywords"))
+    raw = RawForm(form_id, version, body=body)
     sdts = root.xpath("//w:sdt[w:sdtPr/w:tag]", namespaces=NS)
     if len(sdts) > MAX_CONTROLS:
         raise InputError.at(name, 1, 1, f"{len(sdts)} content controls, over the limit of {MAX_CONTROLS}")
@@ -157,9 +239,8 @@ def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> RawForm:
     try:
         wb = load_workbook(BytesIO(data), read_only=True, data_only=False)
         props = {p.name: p.value for p in wb.custom_doc_props.props}
-        if "RegkitForm" not in props:
-            raise InputError.at(name, 1, 1, "not a regkit form (no RegkitForm document property)")
-        raw = RawForm(str(props["RegkitForm"]), _version(name, props.get("RegkitFormVersion", 1)))
+        form_id, version = identity(name, props, wb.properties.subject, wb.properties.keywords)
+        raw = RawForm(form_id, version)
         title = sheet or raw.form_id[:31]
         if title not in wb.sheetnames:
             raise InputError.at(name, 1, 1, f"no sheet named {title!r} (the form's sheet)")

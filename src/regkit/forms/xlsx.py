@@ -108,7 +108,7 @@ def write_xlsx(regulation: Regulation, form: Form, company: str, style: Style,
                records: list[Mapping[str, Any]] | None = None) -> bytes:
     """The form's register as a workbook: blank (formatted rows ready) or holding ``records``."""
     from openpyxl import Workbook
-    from openpyxl.packaging.custom import IntProperty, StringProperty
+    from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
 
@@ -180,7 +180,8 @@ def write_xlsx(regulation: Regulation, form: Form, company: str, style: Style,
     props.created = props.modified = when
     props.lastModifiedBy = "regkit"
     wb.custom_doc_props.append(StringProperty(name="RegkitForm", value=form.id))
-    wb.custom_doc_props.append(IntProperty(name="RegkitFormVersion", value=form.version))
+    # Text, not a number: LibreOffice Calc saves a number property as a decimal (1.0).
+    wb.custom_doc_props.append(StringProperty(name="RegkitFormVersion", value=str(form.version)))
     wb.custom_doc_props.append(StringProperty(name="RegkitRegulation", value=regulation.id))
     buf = BytesIO()
     wb.save(buf)
