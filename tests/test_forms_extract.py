@@ -266,7 +266,7 @@ def test_xml_entity_in_xlsx(project: Project, tmp_path: Path) -> None:
 def test_not_a_form_at_all(tmp_path: Path) -> None:
     path = tmp_path / "notes.pdf"
     path.write_text("hello", encoding="utf-8")
-    _refused(path, "not a DOCX, PDF or XLSX")
+    _refused(path, "not a DOCX, PDF, XLSX, ODT or ODS file")
 
 
 def test_extract_cli_prints_yaml_and_json(project: Project, tmp_path: Path) -> None:

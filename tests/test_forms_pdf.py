@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from forms_support import ARREARS, DATA, LOST
-from regkit.forms.acroform import encode, text_appearance, wrap
+from regkit.forms.acroform import Fonts, field_fonts, text_appearance, wrap
 from regkit.forms.api import render_form
 from regkit.loader import load_project
 
@@ -38,7 +38,9 @@ def test_one_page_form_is_small(blank: bytes) -> None:
     assert len(blank) < 300_000
 
 
-def test_fields_named_with_keys_and_cjk_font_not_embedded(blank: bytes) -> None:
+def test_fields_named_with_keys_and_embedded_subset_font(blank: bytes) -> None:
+    # pdftk (iText) cannot use the predefined STSong-Light: the field font is an embedded TrueType
+    # subset, Type0/Identity-H with a ToUnicode map, which pdftk, pypdf and poppler all read.
     reader = PdfReader(BytesIO(blank))
     fields = reader.get_fields()
     assert fields is not None
@@ -46,13 +48,26 @@ def test_fields_named_with_keys_and_cjk_font_not_embedded(blank: bytes) -> None:
     assert fields["settlement"]["/FT"] == "/Ch" and fields["customer"]["/FT"] == "/Tx"
     assert fields["reason"]["/Ff"] & (1 << 12)  # multiline
     acro = reader.trailer["/Root"]["/AcroForm"]
-    font = acro["/DR"]["/Font"]["/STSong"].get_object()
-    assert font["/BaseFont"] == "/STSong-Light" and font["/Encoding"] == "/UniGB-UCS2-H"
+    font = acro["/DR"]["/Font"]["/RKF0"].get_object()
+    assert font["/Subtype"] == "/Type0" and font["/Encoding"] == "/Identity-H" and "/ToUnicode" in font
+    assert not str(font["/BaseFont"]).startswith("/STSong")
     descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
-    assert not {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor)
-    assert "/STSong" in acro["/DA"]
+    assert "/FontFile2" in descriptor
+    assert "/RKF0" in acro["/DA"]
+    assert acro["/NeedAppearances"].value is True  # a blank form: viewers redraw what fillers drew
     # the number is one field shown three times: header, 骑缝 line, 存根
     assert len(fields["id"]["/Kids"]) == 3
+
+
+def test_field_font_holds_the_likely_characters() -> None:
+    from regkit.forms.layout import build_layout
+    from regkit.forms.style import load_style
+
+    reg, form = PROJECT.form("arrears-approval")  # type: ignore[misc]
+    fonts = field_fonts(build_layout(reg, form, PROJECT.org.company, load_style()), load_style())
+    first = fonts.faces[0]
+    for ch in "0123456789-./:ABCxyz年月日，。、；客户公司现金月结其他欠费原因":
+        assert first.has(ch), ch
 
 
 def test_metadata_carries_form_id_and_version(blank: bytes) -> None:
@@ -71,7 +86,7 @@ def test_filled_values_utf16_and_printed(tmp_path: Path) -> None:
     assert _raw_string(customer["/V"]).startswith(b"(\\376\\377")  # UTF-16BE with its BOM
     reason = next(f.get_object() for f in raw if f.get_object()["/T"] == "reason")
     ap = reason["/AP"]["/N"].get_object().get_data()
-    assert encode("客户资金").encode() in ap  # drawn, not left to NeedAppearances
+    assert b"Tj" in ap and b"/RKF0" in ap  # drawn, not left to NeedAppearances
     assert reader.trailer["/Root"]["/AcroForm"]["/NeedAppearances"].value is False
 
 
@@ -118,12 +133,42 @@ def test_pdftoppm_renders_filled_chinese(tmp_path: Path) -> None:
     assert ink["filled"] > 150
 
 
+def _fonts() -> Fonts:
+    from regkit.forms.layout import build_layout
+    from regkit.forms.style import load_style
+
+    reg, form = PROJECT.form("arrears-approval")  # type: ignore[misc]
+    layout = build_layout(reg, form, PROJECT.org.company, load_style(), {**ARREARS, "reason": "一行长很第𠮷Custom。"})
+    return field_fonts(layout, load_style())
+
+
 def test_appearance_wraps_and_shrinks() -> None:
-    assert wrap("第一行很长很长很长", 10, 40) == ["第一行很", "长很长很", "长"]
-    assert wrap("Customer promised to pay", 10, 60)[0] == "Customer"
-    content, size = text_appearance("一" * 80, 100, 12, multiline=False, size=10)
+    fonts = _fonts()
+    assert wrap("第一行很长很长很长", 10, 40, fonts) == ["第一行很", "长很长很", "长"]
+    assert wrap("Customer promised to pay", 10, 60, fonts)[0] == "Customer"
+    content, size = text_appearance("一" * 80, 100, 12, multiline=False, size=10, fonts=fonts)
     assert size == 5.0 and "Tj" in content
-    assert text_appearance("", 100, 12, multiline=False, size=10)[0] == "/Tx BMC\nEMC\n"
+    assert text_appearance("", 100, 12, multiline=False, size=10, fonts=fonts)[0] == "/Tx BMC\nEMC\n"
+
+
+def test_no_line_starts_with_closing_punctuation() -> None:
+    # 禁则: 。，、；：？！）》 never begin a line; the character before them moves down with them.
+    fonts = _fonts()
+    lines = wrap("一行长很第一行长很。第一行长很，一行", 10, 40, fonts)
+    assert all(line[:1] not in "。，、；：？！）》" for line in lines), lines
+    assert "".join(lines) == "一行长很第一行长很。第一行长很，一行"
+    assert all(line[-1:] not in "（《“" for line in wrap("一行长（很第一", 10, 40, fonts))
+
+
+def test_rare_character_is_drawn_from_a_fallback_font_or_refused() -> None:
+    from regkit.errors import RenderError
+
+    fonts = _fonts()
+    assert len(fonts.faces) == 2 and fonts.faces[1].has("𠮷")  # 𠮷 is not in 简报宋: LXGW WenKai draws it
+    content, _ = text_appearance("𠮷野家", 100, 12, multiline=False, size=10, fonts=fonts)
+    assert "/RKF1" in content and "/RKF0" in content
+    with pytest.raises(RenderError, match="U\\+10FFFD"):
+        render_form(PROJECT, "arrears-approval", "pdf", {**ARREARS, "customer": "甲\U0010fffd"})
 
 
 def test_reproducible(blank: bytes) -> None:

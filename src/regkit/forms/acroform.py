@@ -1,10 +1,13 @@
 """AcroForm fields over a rendered form page, with pypdf.
 
-Field text uses the PDF's predefined CJK font STSong-Light (Adobe-GB1, UniGB-UCS2-H): viewers
-supply it, nothing is embedded, and typing Chinese works. Values are written UTF-16BE with a BOM;
-each filled field gets its own appearance stream (many viewers ignore ``NeedAppearances``), so a
-filled form prints its values. Field names are flat ASCII (see ``layout``); a field shown in several
-places (the number on the 存根 and the 骑缝 line) is one field with several widgets.
+Field text uses an embedded TrueType subset (``fieldfont``): pdftk/iText, pypdf, poppler and
+the viewers draw a field with the font of its ``/DA``, which every one of them can read (the
+predefined STSong-Light makes pdftk write a 0-byte file). Values are written UTF-16BE with a BOM;
+each field gets its own appearance stream (many viewers ignore ``NeedAppearances``), so a filled
+form prints its values; a blank form also asks viewers to redraw fields (``NeedAppearances``)
+in case a filler draws a character its appearance font lacks. Field names are flat ASCII (see
+``layout``); a field shown in several places (the number on the 存根 and the 骑缝 line) is one
+field with several widgets.
 """
 
 from __future__ import annotations
@@ -24,11 +27,23 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from .fieldfont import (
+    BASE_CHARS,
+    SubsetFont,
+    check_chars,
+    common_chars,
+    field_faces,
+    metrics,
+    split_by_face,
+    subset,
+    to_unicode,
+)
 from .layout import Control, FormLayout
 from .output import doc_time
 from .pdf import Widget
+from .style import Style
 
-FONT = "/STSong"
+FONT = "/RKF0"
 CHECK_FONT = "/ZaDb"
 TEXT_SIZE = 10.0
 TABLE_SIZE = 9.0
@@ -37,56 +52,68 @@ LEADING = 1.25
 FF_MULTILINE = 1 << 12
 FF_DONOTSPELL = 1 << 22
 FF_COMBO = 1 << 17
-# Widths (1/1000 em) of STSong-Light's proportional Latin glyphs, CIDs 1-95 = U+0020..U+007E
-# (Adobe-GB1); every other glyph is a full em.
-_LATIN_W = [
-    207, 270, 342, 467, 462, 797, 710, 239, 374, 374, 423, 605, 238, 375, 238, 334,
-    462, 462, 462, 462, 462, 462, 462, 462, 462, 462, 238, 238, 605, 605, 605, 344,
-    748, 684, 560, 695, 739, 563, 511, 729, 793, 318, 312, 666, 526, 896, 758, 772,
-    544, 772, 628, 465, 607, 753, 711, 972, 647, 620, 607, 374, 333, 374, 606, 500,
-    239, 417, 503, 427, 529, 415, 264, 444, 518, 241, 230, 495, 228, 793, 527, 524,
-    524, 504, 338, 336, 277, 517, 450, 652, 466, 452, 407, 370, 258, 370, 605,
-]
-# Unicode blocks given a ToUnicode map (identity): text extraction, and pypdf's own appearance
-# generation when a third party fills the form with it.
-_UNICODE_BLOCKS = [(0x00, 0x00), (0x20, 0x20), (0x25, 0x26), (0x30, 0x30), (0x4E, 0x9F), (0xFF, 0xFF)]
+# Chinese line-breaking rules (禁则): no line starts with closing punctuation, none ends with an
+# opening one.
+NO_LINE_START = frozenset("。，、；：？！）》」』】〕〉”’…—．,.;:?!)]}%％·")
+NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
 
 
-def char_width(ch: str) -> int:
-    """Advance of a character in STSong-Light, 1/1000 em."""
-    o = ord(ch)
-    return _LATIN_W[o - 0x20] if 0x20 <= o <= 0x7E else 1000
+class Fonts:
+    """The field fonts of one PDF: subsets of the configured faces, first choice first."""
+
+    def __init__(self, faces: list[SubsetFont]) -> None:
+        self.faces = faces
+
+    def pick(self, ch: str) -> int:
+        """Index of the first subset drawing ``ch`` (0 if none: it is left out)."""
+        return next((i for i, f in enumerate(self.faces) if f.has(ch)), 0)
+
+    def width(self, text: str, size: float) -> float:
+        """Width of ``text`` at ``size`` points."""
+        return sum(self.faces[self.pick(c)].advance(c) for c in text) * size / 1000
+
+    def runs(self, text: str) -> list[tuple[int, str]]:
+        """``text`` cut into runs drawn by one subset each."""
+        out: list[tuple[int, str]] = []
+        for ch in text:
+            i = self.pick(ch)
+            if out and out[-1][0] == i:
+                out[-1] = (i, out[-1][1] + ch)
+            else:
+                out.append((i, ch))
+        return out
 
 
-def text_width(text: str, size: float) -> float:
-    """Width of ``text`` at ``size`` points."""
-    return sum(char_width(c) for c in text) * size / 1000
-
-
-def encode(text: str) -> str:
-    """Text as UniGB-UCS2-H codes (hex); characters beyond the BMP become ？."""
-    return "".join(f"{ord(c) if ord(c) <= 0xFFFF else 0xFF1F:04X}" for c in text)
-
-
-def wrap(text: str, size: float, width: float) -> list[str]:
-    """Lines of ``text`` broken to ``width`` (Chinese breaks anywhere; Latin words kept whole)."""
+def wrap(text: str, size: float, width: float, fonts: Fonts) -> list[str]:
+    """Lines of ``text`` broken to ``width``: Chinese breaks between any two characters except
+    before closing and after opening punctuation; Latin words are kept whole."""
     lines: list[str] = []
     for para in text.split("\n"):
         line = ""
         for token in _tokens(para):
-            if line and text_width(line + token, size) > width:
+            if line and fonts.width(line + token, size) > width:
+                line, token = _kinsoku(line, token)
                 lines.append(line.rstrip())
                 line = token.lstrip()
             else:
                 line += token
-            while text_width(line, size) > width and len(line) > 1:
+            while fonts.width(line, size) > width and len(line) > 1:
                 cut = len(line)
-                while cut > 1 and text_width(line[:cut], size) > width:
+                while cut > 1 and fonts.width(line[:cut], size) > width:
                     cut -= 1
-                lines.append(line[:cut])
-                line = line[cut:]
+                head, tail = _kinsoku(line[:cut], line[cut:])
+                lines.append(head)
+                line = tail
         lines.append(line)
     return lines
+
+
+def _kinsoku(head: str, tail: str) -> tuple[str, str]:
+    # Move characters to the next line until it does not start with closing punctuation and this
+    # one does not end with opening punctuation (never emptying the line).
+    while len(head) > 1 and ((tail and tail[0] in NO_LINE_START) or head[-1] in NO_LINE_END):
+        head, tail = head[:-1], head[-1] + tail
+    return head, tail
 
 
 def _tokens(text: str) -> list[str]:
@@ -99,49 +126,46 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-def _to_unicode() -> bytes:
-    ranges = []
-    for lo, hi in _UNICODE_BLOCKS:
-        for high in range(lo, hi + 1):
-            ranges.append(f"<{high:02X}00> <{high:02X}FF> <{high:02X}00>")
-    chunks = [ranges[i:i + 100] for i in range(0, len(ranges), 100)]
-    body = "".join(f"{len(c)} beginbfrange\n" + "\n".join(c) + "\nendbfrange\n" for c in chunks)
-    return (
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
-        f"{body}endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
-    ).encode("ascii")
+def _stream(writer: PdfWriter, data: bytes, extra: dict[str, NumberObject] | None = None) -> IndirectObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    for k, v in (extra or {}).items():
+        stream[NameObject(k)] = v
+    return writer._add_object(stream.flate_encode())
 
 
-def _font(writer: PdfWriter) -> IndirectObject:
-    widths = ArrayObject([NumberObject(1), ArrayObject(NumberObject(w) for w in _LATIN_W)])
+def _font(writer: PdfWriter, sub: SubsetFont) -> IndirectObject:
+    m = metrics(sub)
+    gids = sorted(set(sub.gids.values()))
+    widths = ArrayObject()
+    for gid in gids:
+        widths += [NumberObject(gid), ArrayObject([NumberObject(sub.widths.get(gid, 1000))])]
+    name = NameObject("/" + sub.base_name)
+    file2 = _stream(writer, sub.data, {"/Length1": NumberObject(len(sub.data))})
     descriptor = DictionaryObject({
-        NameObject("/Type"): NameObject("/FontDescriptor"), NameObject("/FontName"): NameObject("/STSong-Light"),
-        NameObject("/Flags"): NumberObject(6),
-        NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in (-25, -254, 1000, 880)),
-        NameObject("/ItalicAngle"): NumberObject(0), NameObject("/Ascent"): NumberObject(880),
-        NameObject("/Descent"): NumberObject(-120), NameObject("/CapHeight"): NumberObject(737),
-        NameObject("/StemV"): NumberObject(58),
+        NameObject("/Type"): NameObject("/FontDescriptor"), NameObject("/FontName"): name,
+        NameObject("/Flags"): NumberObject(4),
+        NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in m["bbox"]),
+        NameObject("/ItalicAngle"): NumberObject(0), NameObject("/Ascent"): NumberObject(m["ascent"]),
+        NameObject("/Descent"): NumberObject(m["descent"]), NameObject("/CapHeight"): NumberObject(m["cap"]),
+        NameObject("/StemV"): NumberObject(80), NameObject("/FontFile2"): file2,
     })
     cid = DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/CIDFontType0"),
-        NameObject("/BaseFont"): NameObject("/STSong-Light"),
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/CIDFontType2"),
+        NameObject("/BaseFont"): name,
         NameObject("/CIDSystemInfo"): DictionaryObject({
-            NameObject("/Registry"): TextStringObject("Adobe"), NameObject("/Ordering"): TextStringObject("GB1"),
-            NameObject("/Supplement"): NumberObject(2),
+            NameObject("/Registry"): TextStringObject("Adobe"), NameObject("/Ordering"): TextStringObject("Identity"),
+            NameObject("/Supplement"): NumberObject(0),
         }),
         NameObject("/FontDescriptor"): writer._add_object(descriptor),
+        NameObject("/CIDToGIDMap"): NameObject("/Identity"),
         NameObject("/DW"): NumberObject(1000), NameObject("/W"): widths,
     })
-    cmap = DecodedStreamObject()
-    cmap.set_data(_to_unicode())
     font = DictionaryObject({
         NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type0"),
-        NameObject("/BaseFont"): NameObject("/STSong-Light"), NameObject("/Encoding"): NameObject("/UniGB-UCS2-H"),
+        NameObject("/BaseFont"): name, NameObject("/Encoding"): NameObject("/Identity-H"),
         NameObject("/DescendantFonts"): ArrayObject([writer._add_object(cid)]),
-        NameObject("/ToUnicode"): writer._add_object(cmap.flate_encode()),
+        NameObject("/ToUnicode"): _stream(writer, to_unicode(sub)),
     })
     return writer._add_object(font)
 
@@ -154,20 +178,27 @@ def _zapf(writer: PdfWriter) -> IndirectObject:
 
 
 def _xobject(writer: PdfWriter, width: float, height: float, content: str,
-             font: IndirectObject | None) -> IndirectObject:
+             fonts: DictionaryObject | None) -> IndirectObject:
     stream = DecodedStreamObject()
     stream.set_data(content.encode("ascii"))
     stream.update({
         NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
         NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(width), FloatObject(height)]),
     })
-    if font is not None:
-        stream[NameObject("/Resources")] = DictionaryObject({
-            NameObject("/Font"): DictionaryObject({NameObject(FONT): font})})
+    if fonts is not None:
+        stream[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
     return writer._add_object(stream)
 
 
-def text_appearance(text: str, width: float, height: float, *, multiline: bool, size: float) -> tuple[str, float]:
+def _show(line: str, fonts: Fonts, size: float) -> str:
+    out = []
+    for i, run in fonts.runs(line):
+        out.append(f"/RKF{i} {size:g} Tf <{fonts.faces[i].encode(run)}> Tj ")
+    return "".join(out) + "\n"
+
+
+def text_appearance(text: str, width: float, height: float, *, multiline: bool, size: float,
+                    fonts: Fonts) -> tuple[str, float]:
     """The content stream drawing ``text`` in a ``width`` x ``height`` box, and the size used."""
     pad = 1.5
     inner_w, inner_h = max(width - 2 * pad, 1), max(height - 2, 1)
@@ -175,9 +206,9 @@ def text_appearance(text: str, width: float, height: float, *, multiline: bool, 
         return "/Tx BMC\nEMC\n", size
     size = min(size, inner_h / (LEADING if multiline else 1.0))
     while True:
-        lines = wrap(text, size, inner_w) if multiline else [text.replace("\n", " ")]
+        lines = wrap(text, size, inner_w, fonts) if multiline else [text.replace("\n", " ")]
         tall = len(lines) * size * LEADING > inner_h + 0.01
-        wide = not multiline and text_width(lines[0], size) > inner_w
+        wide = not multiline and fonts.width(lines[0], size) > inner_w
         if not (tall or wide) or size <= MIN_SIZE:
             break
         size = max(MIN_SIZE, round(size - 0.5, 1))
@@ -188,7 +219,7 @@ def text_appearance(text: str, width: float, height: float, *, multiline: bool, 
         y = (height - size) / 2 + size * 0.14
     out.append(f"{pad + 0.5:.2f} {y:.2f} Td\n{size * LEADING:.2f} TL\n")
     for i, line in enumerate(lines):
-        out.append(("T* " if i else "") + f"<{encode(line)}> Tj\n")
+        out.append(("T* " if i else "") + _show(line, fonts, size))
     out.append("ET\nQ\nEMC\n")
     return "".join(out), size
 
@@ -225,7 +256,8 @@ def _field_dict(c: Control, layout: FormLayout) -> DictionaryObject:
     return d
 
 
-def _widget(writer: PdfWriter, w: Widget, page_ref: IndirectObject, font: IndirectObject) -> DictionaryObject:
+def _widget(writer: PdfWriter, w: Widget, page_ref: IndirectObject, fonts: Fonts,
+            resources: DictionaryObject) -> DictionaryObject:
     x0, y0, x1, y1 = w.rect
     width, height = x1 - x0, y1 - y0
     c = w.control
@@ -244,9 +276,9 @@ def _widget(writer: PdfWriter, w: Widget, page_ref: IndirectObject, font: Indire
             NameObject("/Yes"): on, NameObject("/Off"): off})})
         return d
     size = TABLE_SIZE if c.row is not None else TEXT_SIZE
-    content, _ = text_appearance(c.text, width, height, multiline=c.kind == "multiline", size=size)
+    content, _ = text_appearance(c.text, width, height, multiline=c.kind == "multiline", size=size, fonts=fonts)
     d[NameObject("/MK")] = DictionaryObject()
-    d[NameObject("/AP")] = DictionaryObject({NameObject("/N"): _xobject(writer, width, height, content, font)})
+    d[NameObject("/AP")] = DictionaryObject({NameObject("/N"): _xobject(writer, width, height, content, resources)})
     return d
 
 
@@ -255,10 +287,31 @@ def _ref(ref: IndirectObject | None) -> IndirectObject:
     return ref
 
 
-def add_fields(page_pdf: bytes, widgets: list[Widget], layout: FormLayout) -> bytes:
+def field_fonts(layout: FormLayout, style: Style) -> Fonts:
+    """The subsets a form's fields need: the likely characters (``fieldfont``) in the first font,
+    and every character of the values, each in the first font that has it (RenderError naming
+    a character no configured font has)."""
+    faces = field_faces(style)
+    values = "".join(c.text for c in layout.controls())
+    check_chars(faces, values, f"form {layout.form.id}")
+    reg = layout.regulation
+    texts = [reg.model_dump_json(), layout.company]
+    own = layout.form.model_dump_json() + layout.company  # the form's labels, choices and hints
+    likely = BASE_CHARS + own + common_chars(texts, int(style.num("pdf_fields.common_chars")))
+    first = "".join(sorted({ch for ch in likely + values if faces[0].covers(ch)}))
+    rest = split_by_face(faces[1:], "".join(ch for ch in values if not faces[0].covers(ch)))
+    subsets = [subset(faces[0], first)]
+    subsets += [subset(face, chars) for face, chars in zip(faces[1:], rest, strict=True) if chars]
+    return Fonts(subsets)
+
+
+def add_fields(page_pdf: bytes, widgets: list[Widget], layout: FormLayout, style: Style) -> bytes:
     """The page PDF with an AcroForm: one field per control name, widgets at their boxes."""
     writer = PdfWriter(clone_from=PdfReader(BytesIO(page_pdf)))
-    font, zapf = _font(writer), _zapf(writer)
+    fonts = field_fonts(layout, style)
+    refs = [_font(writer, f) for f in fonts.faces]
+    resources = DictionaryObject({NameObject(f"/RKF{i}"): ref for i, ref in enumerate(refs)})
+    zapf = _zapf(writer)
     groups: dict[str, list[Widget]] = {}
     for w in widgets:
         groups.setdefault(w.control.name, []).append(w)
@@ -267,7 +320,7 @@ def add_fields(page_pdf: bytes, widgets: list[Widget], layout: FormLayout) -> by
         field = _field_dict(ws[0].control, layout)
         if len(ws) == 1:
             page = writer.pages[ws[0].page]
-            field.update(_widget(writer, ws[0], _ref(page.indirect_reference), font))
+            field.update(_widget(writer, ws[0], _ref(page.indirect_reference), fonts, resources))
             ref = writer._add_object(field)
             page.setdefault(NameObject("/Annots"), ArrayObject()).append(ref)
         else:
@@ -275,7 +328,7 @@ def add_fields(page_pdf: bytes, widgets: list[Widget], layout: FormLayout) -> by
             kids = ArrayObject()
             for w in ws:
                 page = writer.pages[w.page]
-                widget = _widget(writer, w, _ref(page.indirect_reference), font)
+                widget = _widget(writer, w, _ref(page.indirect_reference), fonts, resources)
                 widget[NameObject("/Parent")] = ref
                 kid = writer._add_object(widget)
                 kids.append(kid)
@@ -285,9 +338,11 @@ def add_fields(page_pdf: bytes, widgets: list[Widget], layout: FormLayout) -> by
     writer._root_object[NameObject("/AcroForm")] = writer._add_object(DictionaryObject({
         NameObject("/Fields"): fields,
         NameObject("/DR"): DictionaryObject({NameObject("/Font"): DictionaryObject({
-            NameObject(FONT): font, NameObject(CHECK_FONT): zapf})}),
+            **resources, NameObject(CHECK_FONT): zapf})}),
         NameObject("/DA"): TextStringObject(f"{FONT} {TEXT_SIZE:g} Tf 0 g"),
-        NameObject("/NeedAppearances"): BooleanObject(False),
+        # A blank form asks viewers to redraw what a filler drew (it may lack a glyph); a form
+        # regkit filled carries complete appearances.
+        NameObject("/NeedAppearances"): BooleanObject(not layout.filled),
     }))
     form = layout.form
     stamp = doc_time(layout.regulation).strftime("D:%Y%m%d%H%M%SZ")

@@ -29,6 +29,7 @@ def extract_file(path: Path | str, project: Project, *, data: bytes | None = Non
     for a Word or PDF form, one per register row (or table) for a workbook. Raises InputError
     (one line) for anything that is not a readable regkit form. ``notes`` collects remarks such as
     an older form version having been mapped."""
+    from .opendoc import read_ods, read_odt
     from .readers import read_docx, read_pdf, read_xlsx
     from .safety import read_limited
 
@@ -39,10 +40,14 @@ def extract_file(path: Path | str, project: Project, *, data: bytes | None = Non
         raw = read_pdf(name, raw_bytes)
     elif kind == "docx":
         raw = read_docx(name, raw_bytes)
+    elif kind == "odt":
+        raw = read_odt(name, raw_bytes)
+    elif kind == "ods":
+        raw = read_ods(name, raw_bytes)
     else:
         raw = read_xlsx(name, raw_bytes)
     form = _form(name, project, raw.form_id, raw.version, notes)
-    if kind == "xlsx":
+    if kind in ("xlsx", "ods"):
         return _xlsx_records(name, form, raw.headers, raw.rows, raw.version, notes)
     names = _control_names(form, raw.values, flat=kind == "pdf")
     if not set(raw.values) & set(names):
@@ -76,11 +81,16 @@ def _by_layout(name: str, project: Project, form: Form, body: DocBody) -> dict[s
 
 
 def sniff(name: str, data: bytes) -> str:
-    """``pdf``, ``docx`` or ``xlsx`` from the content (the extension may lie)."""
+    """``pdf``, ``docx``, ``xlsx``, ``odt`` or ``ods`` from the content (the extension may lie)."""
     if data[:1024].lstrip().startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
         return "pdf"
     if data[:4] == b"PK\x03\x04":
+        from .opendoc import is_opendoc
         from .safety import open_zip
+
+        opendoc = is_opendoc(data)
+        if opendoc is not None:
+            return opendoc
 
         members = set(open_zip(name, data).namelist())
         if "word/document.xml" in members:
@@ -88,7 +98,7 @@ def sniff(name: str, data: bytes) -> str:
         if "xl/workbook.xml" in members:
             return "xlsx"
         raise InputError.at(name, 1, 1, "not a DOCX or XLSX form (zip without a document or workbook)")
-    raise InputError.at(name, 1, 1, "not a DOCX, PDF or XLSX file")
+    raise InputError.at(name, 1, 1, "not a DOCX, PDF, XLSX, ODT or ODS file")
 
 
 def _form(name: str, project: Project, form_id: str, version: int, notes: list[str] | None) -> Form:

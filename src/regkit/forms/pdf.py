@@ -3,7 +3,7 @@
 WeasyPrint placed for them (``acroform``).
 
 WeasyPrint's own ``pdf_forms`` embeds the whole CJK font for the fields (10-21 MB); our fields use
-the predefined, non-embedded CJK font STSong-Light instead, so a one-page form is a few dozen KB.
+a subset of it (``fieldfont``), so a one-page form stays under 300 KB.
 """
 
 from __future__ import annotations
@@ -272,4 +272,4 @@ def write_pdf(layout: FormLayout, style: Style, *, cache: bool = False, keep: bo
     from .acroform import add_fields
 
     page, widgets = render_page(layout, style, cache=cache, keep=keep)
-    return add_fields(page, widgets, layout)
+    return add_fields(page, widgets, layout, style)
