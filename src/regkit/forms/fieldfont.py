@@ -188,7 +188,8 @@ def metrics(font: SubsetFont) -> dict[str, Any]:
     per_em = tt["head"].unitsPerEm
 
     def k(v: float) -> int:
-        return int(round(v * 1000 / per_em))
+        out: int = round(float(v) * 1000 / per_em)
+        return out
 
     head, hhea = tt["head"], tt["hhea"]
     os2 = tt["OS/2"] if "OS/2" in tt else None
