@@ -32,10 +32,10 @@ BREACHES = [
     # approval: approved after the slip was filled in (date_field > not_after)
     ("slip-approved", [slip(approved_on=dt.date(2026, 3, 3))]),
     ("slip-approved", [slip(approved_on=None)]),
-    # stub signatures: wrong signer, missing signer, extra signer
+    # stub signatures: wrong signer, missing signer, nobody signed
     ("slip-stub", [slip(stub_signed_by=["王芳", "李娜"])]),
     ("slip-stub", [slip(stub_signed_by=["王芳"])]),
-    ("slip-stub", [slip(departments=["财务部"])]),
+    ("slip-stub", [slip(stub_signed_by=[])]),
     # deadline: paid late; unpaid and the audit date is past due
     ("slip-collected", [slip(paid_on=dt.date(2026, 3, 21))]),
     ("slip-collected", [slip(paid_on=None, paid_amount=None)]),
@@ -52,6 +52,19 @@ def test_breach_is_found(tmp_path: Path, rule: str, records: list[dict[str, Any]
     report = audit_of(tmp_path, [*records, stats()])
     assert (rule, "QF-001") in rules_hit(report)
     assert report.exit_code == 1
+
+
+@pytest.mark.parametrize("signed", [["陈刚", "王芳"], ["王芳", "陈刚", "张伟"], ["张伟", "陈刚", "王芳"]])
+def test_stub_signatures_are_a_set_of_heads(tmp_path: Path, signed: list[str]) -> None:
+    # every department's head signed: in another order, or with one more signer, is no breach
+    report = audit_of(tmp_path, [slip(stub_signed_by=signed), stats()])
+    assert rules_hit(report) == []
+
+
+def test_stub_names_only_the_departments_whose_head_did_not_sign(tmp_path: Path) -> None:
+    report = audit_of(tmp_path, [slip(stub_signed_by=["陈刚", "李娜"]), stats()])
+    [f] = report.findings
+    assert f.message == "《同意欠费通知单》QF-001存根未由财务部负责人签字（签字为：陈刚、李娜）"
 
 
 def test_when_limits_a_rule(tmp_path: Path) -> None:
@@ -97,8 +110,9 @@ def test_finding_carries_citation_person_fine_and_message(tmp_path: Path) -> Non
     report = audit_of(tmp_path, [slip(approved_by="李娜"), stats()])
     [f] = report.findings
     assert f.to_json() == {
-        "rule": "slip-approved", "regulation": "audit-demo", "citation": "第一节 业务规定 一、欠费 第1条",
-        "form": "slip", "record": "QF-001", "source": str(tmp_path / "records.yaml"), "person": "李娜",
+        "rule": "slip-approved", "title": "欠费须经部门领导事先批准", "regulation": "audit-demo",
+        "citation": "第一节 业务规定 一、欠费 第1条", "fine_citation": "第二节 处罚 一、", "form": "slip",
+        "record": "QF-001", "source": str(tmp_path / "records.yaml"), "line": 1, "person": "李娜",
         "penalty": 10, "severity": "error",
         "message": "客户甲公司欠费1200.50元未经部门领导事先批准（批准人：李娜，批准日期：2026-03-01）",
     }
@@ -109,11 +123,10 @@ def test_extra_placeholders_and_serious_fine(tmp_path: Path) -> None:
     report = audit_of(tmp_path, [slip(stub_signed_by=["陈刚", "王芳"], paid_on=dt.date(2026, 3, 25)),
                                  slip(id="QF-002", settlement="月结", handler="陈晨"), stats()])
     by_rule = {f.rule: f for f in report.findings}
-    assert by_rule["slip-stub"].message == ("《同意欠费通知单》QF-001存根未由财务部、调度部负责人签字"
-                                            "（签字为：陈刚、王芳）")
+    assert "slip-stub" not in by_rule  # the same heads in another order
     assert by_rule["slip-collected"].message.endswith("应于2026-03-20前付清，逾期5天（付清日期：2026-03-25）")
     assert by_rule["monthly-needs-notice"].penalty == 50
-    assert report.summary()["penalties"] == {"李娜": 20, "陈晨": 50}
+    assert report.summary()["penalties"] == {"李娜": 10, "陈晨": 50}
 
 
 def test_loss_is_reported_where_the_rule_computes_it(tmp_path: Path) -> None:

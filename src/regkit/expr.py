@@ -4,7 +4,8 @@ syntax, compiled to SQL so rules are evaluated over columns (DuckDB), never per 
 Names are the form's field keys, the regulation's parameters and ``as_of``; ``other.key`` is the
 matched record in ``requires`` rules. Operators: ``and or not``, comparisons, ``in [..]``,
 ``is None``/``is not None``, ``+ -`` on numbers and on dates with days. Functions: ``len(list)``,
-``days(a, b)`` (b - a in days), ``empty(x)``, ``month(date)`` (``YYYY-MM``). Nothing else parses:
+``days(a, b)`` (b - a in days), ``empty(x)``, ``month(date)`` (``YYYY-MM``), ``number(text)`` (the
+first number in a text such as ``120元/吨``, else None). Nothing else parses:
 no attribute access but ``other.``, no calls but these, no subscripts, no lambdas.
 """
 
@@ -204,9 +205,9 @@ class _Compiler:
 
     def v_Call(self, node: ast.Call) -> tuple[str, str]:
         if not isinstance(node.func, ast.Name) or node.keywords:
-            raise ExprError("only len(), days(), empty() and month() may be called")
+            raise ExprError("only len(), days(), empty(), month() and number() may be called")
         name, args = node.func.id, [self.visit(a) for a in node.args]
-        sig = {"len": 1, "days": 2, "empty": 1, "month": 1}
+        sig = {"len": 1, "days": 2, "empty": 1, "month": 1, "number": 1}
         if name not in sig:
             raise ExprError(f"unknown function {name}()")
         if len(args) != sig[name]:
@@ -218,6 +219,10 @@ class _Compiler:
             self._need(args[0][1], "date", node.args[0])
             self._need(args[1][1], "date", node.args[1])
             return f"date_diff('day', {args[0][0]}, {args[1][0]})", "number"
+        if name == "number":
+            self._need(args[0][1], "text", node.args[0])
+            return (f"TRY_CAST(nullif(regexp_extract(replace({args[0][0]}, ',', ''), '-?[0-9]+(\\.[0-9]+)?'), '') "
+                    f"AS DOUBLE)"), "number"
         if name == "month":
             self._need(args[0][1], "date", node.args[0])
             return f"strftime({args[0][0]}, '%Y-%m')", "text"

@@ -429,6 +429,11 @@ def check_references(
                 if reg.clause(cid) is None:
                     problems.append(loc.problem((*fp, "clauses", j), f"unknown clause {cid!r}"))
             role_ok(fm.filled_by, (*fp, "filled_by"))
+            if fm.fine is not None:
+                if missing(_param(by_id, reg, fm.fine.amount), fm.fine.amount):
+                    problems.append(loc.problem((*fp, "fine", "amount"), f"unknown parameter {fm.fine.amount!r}"))
+                if missing(_clause(by_id, reg, fm.fine.clause), fm.fine.clause):
+                    problems.append(loc.problem((*fp, "fine", "clause"), f"unknown clause {fm.fine.clause!r}"))
             problems.extend(_unique(loc, (*fp, "fields"), [f.key for f in fm.fields], "field"))
             for j, fld in enumerate(fm.fields):
                 role_ok(fld.role, (*fp, "fields", j, "role"))
@@ -479,6 +484,15 @@ def check_references(
             scope = expr.Scope.for_form(form, reg, by_id) if form else None
             if rule.when and scope:
                 _expr_ok(rule.when, scope, ("when",), bad)
+            if rule.act and scope:
+                _expr_ok(rule.act, scope, ("act",), bad, want="text")
+            for j, ref in enumerate(rule.same_as):
+                rid, _, other_rule = ref.rpartition(":")
+                target = by_id.get(rid or reg.id)
+                if target is None and partial:
+                    continue
+                if target is None or not any(r.id == other_rule for r in target.rules):
+                    bad(("same_as", j), f"unknown rule {ref!r}")
             if rule.loss and scope:
                 _expr_ok(rule.loss, scope, ("loss",), bad, want="number")
             if isinstance(rule, ApprovalRule):
@@ -508,6 +522,20 @@ def check_references(
                         bad(("responsible",), "responsible is written role:NAME")
                     else:
                         role_ok(rule.responsible[5:], (*rp, "responsible"))
+                if isinstance(rule.grace, str) and missing(_param(by_id, reg, rule.grace), rule.grace):
+                    bad(("grace",), f"unknown parameter {rule.grace!r}")
+                field_ok(rule.each, ("each",))
+                if rule.roster is not None:
+                    roster = forms.get(rule.roster.form)
+                    if roster is None and not partial:
+                        bad(("roster", "form"), f"unknown form {rule.roster.form!r}")
+                    elif roster is not None:
+                        cols = {c.key for c in roster[1].table.columns or []} if roster[1].table else set()
+                        keys = cols | {f.key for f in roster[1].fields}
+                        for part in ("date", "person"):
+                            if getattr(rule.roster, part) not in keys:
+                                bad(("roster", part), f"unknown field {getattr(rule.roster, part)!r} of "
+                                    f"{rule.roster.form}")
             elif isinstance(rule, RequiresRule):
                 other = forms.get(rule.other)
                 if other is None and not partial:
@@ -593,6 +621,12 @@ def _check_org(org: Org, loc: Located, regs: dict[str, Regulation], roles: set[s
         for j, who in enumerate(grant.people):
             if who not in people:
                 problems.append(loc.problem((*gp, "people", j), f"unknown person {who!r} (not under people:)"))
+    for i, rid in enumerate(org.regulations or []):
+        if rid not in regs and not partial:
+            problems.append(loc.problem(("regulations", i), f"unknown regulation {rid!r} in force"))
+    if org.regulations is not None and not org.regulations:
+        problems.append(loc.problem(("regulations",), "no regulation in force: list at least one (or leave the "
+                                    "key out: all are in force)"))
     for rid, values in org.parameters.items():
         reg = regs.get(rid)
         if reg is None:

@@ -126,6 +126,13 @@ class Stub(_Strict):
     fields: list[Key] = Field(description="field keys printed on the stub (the number is always there)")
 
 
+class Fine(_Strict):
+    """The fine a breach carries: a parameter holding the amount and the clause imposing it."""
+
+    amount: Ref = Field(description="parameter key with the amount, e.g. market-department:fine_operating")
+    clause: Ref = Field(description="the clause imposing it, e.g. market-department:s11.1")
+
+
 class Form(_Strict):
     """A form the regulation requires."""
 
@@ -140,6 +147,8 @@ class Form(_Strict):
     fields: list[FormField] = Field(min_length=1)
     stub: Stub | None = None
     period: str | None = Field(None, description="for periodic forms: the field naming the period")
+    fine: Fine | None = Field(None, description="the fine for leaving a required field empty (a completeness "
+                              "finding), unless a rule about that field already fines the breach")
 
     def field(self, key: str) -> FormField | None:
         """The field with this key, or None."""
@@ -149,13 +158,6 @@ class Form(_Strict):
     def table(self) -> FormField | None:
         """The repeating table of a table form, or None."""
         return next((f for f in self.fields if f.type == "table"), None)
-
-
-class Fine(_Strict):
-    """The fine a breach carries: a parameter holding the amount and the clause imposing it."""
-
-    amount: Ref = Field(description="parameter key with the amount, e.g. market-department:fine_operating")
-    clause: Ref = Field(description="the clause imposing it, e.g. market-department:s11.1")
 
 
 class _Rule(_Strict):
@@ -170,6 +172,10 @@ class _Rule(_Strict):
     loss: str | None = Field(None, description="number expression: the money a breach lost, where the records "
                              "show it (reported beside the fine)")
     message: Text = Field(description="Chinese message; {field} inserts a record value")
+    act: str | None = Field(None, description="text expression naming the act a breach is: findings of rules "
+                            "with the same fine clause, person and act are one breach, fined once")
+    same_as: list[Ref] = Field(default_factory=list, description="rules of other regulations (regulation:rule) "
+                               "encoding the same obligation: a breach of both is one finding citing both")
 
 
 class ApprovalRule(_Rule):
@@ -199,6 +205,8 @@ class DeadlineRule(_Rule):
     days: int | SignedRef = Field(
         0, description="days added to due (negative: before), or a parameter (-param: that many days before)")
     done: Key | None = Field(None, description="date field recording when the duty was done")
+    late_message: Text | None = Field(None, description="message when the duty was done, but after the "
+                                      "deadline: a warning without fine (the default: the same message and fine)")
 
 
 # The periods of a cadence rule (check.periods computes them), and as a regulation's text says them.
@@ -207,8 +215,17 @@ PERIOD_WORDS = {"每日": "day", "每天": "day", "每周": "week", "每月": "m
                 "每年": "year"}
 
 
+class Roster(_Strict):
+    """Where a duty's days and people come from: the rows of a roster form (a date and a person)."""
+
+    form: Slug = Field(description="the roster form, e.g. duty-roster")
+    date: Key = Field(description="the date column of its rows (or field)")
+    person: Key = Field(description="the column naming who is on duty that day")
+
+
 class CadenceRule(_Rule):
-    """A record of ``form`` exists for every period of the audit window."""
+    """A record of ``form`` exists for every period of the audit window that is over (plus
+    ``grace`` days); the running period is never missing."""
 
     kind: Literal["cadence"]
     date_field: Key = Field(description="date or month field placing the record in a period")
@@ -216,7 +233,14 @@ class CadenceRule(_Rule):
         "每日", "每天", "每周", "每月", "每季度", "每季", "每年"] | Ref = Field(
         "month", description="day, week, month, quarter or year (or 每日, 每周, 每月, 每季度, 每年), or a parameter")
     month: int | None = Field(None, ge=1, le=12, description="for yearly duties: the month they fall in")
-    responsible: str | None = Field(None, description="role:NAME answerable for a missing period")
+    responsible: str | None = Field(None, description="role:NAME answerable for a missing period (a collective "
+                                    "duty: the role's one holder, else 未指明)")
+    grace: int | Ref = Field(0, description="days after a period ends before its record is due (月初: the first "
+                             "N days of the next month), or a parameter")
+    each: Key | None = Field(None, description="a duty each holder of `responsible` has: the field naming the "
+                             "holder on the record; a holder without a record for a period is a finding")
+    roster: Roster | None = Field(None, description="a duty of the days a roster puts someone on duty (daily "
+                                  "patrols): due on those days only, and the person on duty answers")
 
     @field_validator("period")
     @classmethod
@@ -364,6 +388,8 @@ class Org(_Strict):
     roles: list[RoleAssignment] = Field(
         default_factory=list, description="roles held for one regulation or department only")
     parameters: dict[Slug, dict[Key, int | float | str]] = Field(default_factory=dict)
+    regulations: list[Slug] | None = Field(None, description="the regulations in force (ids); only these are "
+                                           "audited (default: all)")
 
     def head_of(self, department: str) -> str | None:
         """The head of a department, or None."""

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -17,8 +19,9 @@ import duckdb
 from ..errors import InputError
 from ..loader import Project
 from ..model import Form, Regulation, Rule
-from ..records import Collected, CsvTable, collect, validate
+from ..records import Collected, CsvTable, Unreadable, collect, validate
 from ..records.csvfile import CsvProblem, line_numbers, read_python, utf8_copy
+from ..records.sources import NO_SUCH_PATH
 from ..records.tabular import rows_to_records
 from .accept import quote
 from .findings import Finding, Report, RuleInfo, citation
@@ -41,6 +44,7 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
         raise InputError.at("--from", 1, 1, f"the audit window starts ({date_from}) after it ends ({as_of})")
     selected = select_rules(project, only)
     store = Store()
+    paths = [Path(p) for p in paths]
     with tempfile.TemporaryDirectory(prefix="regkit-check-") as tmp:
         got = collect(project, paths, workdir=Path(tmp), encoding=encoding)
         unreadable = list(got.unreadable)
@@ -53,23 +57,61 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
         forms = [f for _, f in project.forms()]
         store.create_views(forms)
         unreadable += to_unreadable(store.duplicates(forms), store)
-    counts = store.counts(forms)
-    checked = sum(counts.values())
-    store.lock()
-    start = date_from or _earliest(store, forms) or as_of
-    findings = run(store.con, project, as_of, min(start, as_of), counts, selected)
+        counts = store.counts(forms)
+        checked = sum(counts.values())
+        if not checked:
+            _nothing_to_audit(paths, unreadable)
+        store.lock()
+        start = date_from or _earliest(store, forms) or as_of
+        found = run(store.con, project, as_of, min(start, as_of), counts, selected)
+        findings = with_lines(found, store)
     rules = [RuleInfo(r.id, reg.id, r.title, r.kind, citation(project, reg, r.clauses[0]), i)
              for reg in project.regulations for i, r in enumerate(reg.rules) if selected(reg, r)]
     titles = {r.id: r.title for r in project.regulations}
-    return Report(as_of, min(start, as_of), project.org.company, checked, findings, unreadable, rules, titles)
+    in_force = tuple(sorted({reg.id for reg in project.regulations for r in reg.rules if selected(reg, r)}))
+    return Report(as_of, min(start, as_of), project.org.company, checked, findings, unreadable, rules, titles,
+                  in_force)
+
+
+def with_lines(findings: list[Finding], store: Store) -> list[Finding]:
+    """Findings with the line of their record in its source (a CSV row's first line)."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for f in findings:
+        if f.source is not None and f.line is not None:
+            wanted[f.source].add(f.line)
+    lines = {src: store.unreadable_lines(src, sorted(pos)) for src, pos in wanted.items()}
+    return [replace(f, line=lines[f.source].get(f.line, f.line)) if f.source is not None and f.line is not None
+            else f for f in findings]
+
+
+def _nothing_to_audit(paths: list[Path], unreadable: list[Unreadable]) -> None:
+    """An audit of no record never looks clean: when nothing was read at all (an empty folder,
+    a path that does not exist), one line saying why (exit 2). Records that could not be read
+    are listed in the report instead (also exit 2)."""
+    gone = [u for u in unreadable if u.error == NO_SUCH_PATH]
+    if len(gone) < len(unreadable):
+        return
+    if gone:
+        first = min(gone)
+        raise InputError.at(first.source, first.line, 1, f"{NO_SUCH_PATH}: nothing to audit")
+    where = "、".join(str(p) for p in paths) or "."
+    raise InputError.at(where, 1, 1, "no records to audit: no record file (.yaml, .json, .csv, .xlsx, filled-in "
+                        ".docx/.pdf) here holds a record")
 
 
 def select_rules(project: Project, only: Sequence[str] = ()) -> Callable[[Regulation, Rule], bool]:
-    """Whether a rule is audited: every rule, or with ``only`` those whose regulation id, form id
-    or own id matches one of the glob patterns. InputError for a pattern that matches nothing
-    (a typo would otherwise give a clean audit)."""
-    if not only:
-        return lambda reg, rule: True
+    """Whether a rule is audited: every rule of the regulations in force (the profile's
+    ``regulations``, default all), or with ``only`` those whose regulation id, form id or own id
+    matches one of the glob patterns. InputError for a pattern that matches nothing (a typo
+    would otherwise give a clean audit)."""
+    force = project.org.regulations
+    if force is not None:
+        unknown = [r for r in force if project.regulation(r) is None]
+        if unknown:
+            raise InputError.at("--org", 1, 1, f"unknown regulation {unknown[0]!r} among the regulations in force")
+        if not force:
+            raise InputError.at("--org", 1, 1, "no regulation is in force: nothing to audit")
+    active = set(force) if force is not None else {r.id for r in project.regulations}
 
     def hit(pattern: str, reg: Regulation, rule: Rule) -> bool:
         return any(fnmatchcase(name, pattern) for name in (reg.id, rule.id, rule.form or ""))
@@ -77,7 +119,11 @@ def select_rules(project: Project, only: Sequence[str] = ()) -> Callable[[Regula
     for pattern in only:
         if not any(hit(pattern, reg, rule) for reg in project.regulations for rule in reg.rules):
             raise InputError.at("--only", 1, 1, f"no regulation, form or rule matches {pattern!r}")
-    return lambda reg, rule: any(hit(p, reg, rule) for p in only)
+        if not any(hit(pattern, reg, rule) for reg in project.regulations for rule in reg.rules if reg.id in active):
+            raise InputError.at("--only", 1, 1, f"{pattern!r} matches only regulations not in force")
+    if not only:
+        return lambda reg, rule: reg.id in active
+    return lambda reg, rule: reg.id in active and any(hit(p, reg, rule) for p in only)
 
 
 def load_table(project: Project, store: Store, table: CsvTable, workdir: Path, *, forced: bool) -> Collected:

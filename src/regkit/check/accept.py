@@ -97,8 +97,11 @@ def _test(f: FormField | None, v: str) -> str:
 
 def accept(f: FormField | None, v: str) -> str:
     """SQL true when the raw cell ``v`` (VARCHAR, NULL when empty) is canonical and valid for
-    the field; ``f`` None is the record id of a form without an id field (required text)."""
-    required = f.required if f is not None else True
+    the field, or empty (but for the record's number: ``f`` None, a form without an id field,
+    or the ``id`` field)."""
+    # Only the record's number must be there to read a record; an empty required field is a
+    # completeness finding of the checker, so it is accepted here as empty.
+    required = f is None or f.key == "id"
     if required:
         return f"({v} IS NOT NULL AND {v} <> '' AND {_test(f, v)})"
     return f"({v} IS NULL OR {v} = '' OR {_test(f, v)})"

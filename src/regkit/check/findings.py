@@ -18,7 +18,8 @@ NAME_SEP = "、"
 
 @dataclass(frozen=True)
 class Finding:
-    """One breach: which record breaks which rule and clause, who answers for it, the fine."""
+    """One breach: which record breaks which rule and clause, who answers for it (one person or
+    nobody named), the fine and the clause setting it, and the loss the records show."""
 
     rule: str
     regulation: str
@@ -34,33 +35,50 @@ class Finding:
     month: str | None = None
     order: int = 0
     period: str | None = None
+    title: str = ""
+    fine_citation: str | None = None
+    line: int | None = None
+    periods: tuple[str, ...] = ()
+    # internal, not reported: the act a breach is (findings of one act are fined once), and for a
+    # completeness finding the keys of the empty fields
+    act: str | None = field(default=None, compare=False)
+    keys: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def what(self) -> str:
         """The record the finding is about, or the period a periodic record is missing for."""
         return self.record or self.period or ""
 
+    @property
+    def where(self) -> str:
+        """The record's source as the user gave it, with its row: ``同意欠费通知单.csv:17``."""
+        if not self.source:
+            return ""
+        return f"{self.source}:{self.line}" if self.line else self.source
+
     def sort_key(self) -> tuple[Any, ...]:
         """Regulation, rule (in the regulation's order), then record, source, period, person."""
         return (self.regulation, self.order, self.rule, self.form or "", self.record or "", self.source or "",
-                self.month or "", self.period or "", self.person or "", self.message)
+                self.line or 0, self.month or "", self.period or "", self.person or "", self.message)
 
     def people(self) -> list[str]:
-        """The people named responsible (a role held by several names them all)."""
-        return [p for p in (self.person or "").split(NAME_SEP) if p]
+        """The person named responsible, as a list (empty when nobody is named)."""
+        return [self.person] if self.person else []
 
     def to_json(self) -> dict[str, Any]:
         """The finding as the spec's JSON object (``loss`` only where the records show one,
-        ``period`` only for a periodic record missing)."""
+        ``period``/``periods`` only for periodic records missing)."""
         out: dict[str, Any] = {
-            "rule": self.rule, "regulation": self.regulation, "citation": self.citation, "form": self.form,
-            "record": self.record, "source": self.source, "person": self.person, "penalty": self.penalty,
-            "severity": self.severity, "message": self.message,
+            "rule": self.rule, "title": self.title, "regulation": self.regulation, "citation": self.citation,
+            "fine_citation": self.fine_citation, "form": self.form, "record": self.record, "source": self.source,
+            "line": self.line, "person": self.person or "", "penalty": self.penalty, "severity": self.severity,
+            "message": self.message,
         }
         if self.loss is not None:
             out["loss"] = number(self.loss)
         if self.period is not None:
             out["period"] = self.period
+            out["periods"] = list(self.periods or (self.period,))
         return out
 
 
@@ -88,6 +106,7 @@ class Report:
     unreadable: list[Unreadable] = field(default_factory=list)
     rules: list[RuleInfo] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
+    in_force: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.findings = sorted(self.findings, key=Finding.sort_key)
@@ -95,25 +114,51 @@ class Report:
         self.rules = sorted(self.rules, key=lambda r: (r.regulation, r.order, r.id))
 
     def penalties(self) -> dict[str, int | float]:
-        """Fines per person (each person a role-wide finding names pays the fine), by name."""
+        """Fines per person, by name: the sum of the lines naming them."""
         totals: dict[str, Decimal] = {}
         for f in self.findings:
-            if f.penalty:
-                for p in f.people():
-                    totals[p] = totals.get(p, Decimal(0)) + Decimal(str(f.penalty))
+            if f.penalty and f.person:
+                totals[f.person] = totals.get(f.person, Decimal(0)) + Decimal(str(f.penalty))
         return {p: number(v) for p, v in sorted(totals.items())}
 
+    def total_penalty(self) -> int | float:
+        """Every fine of the report: the sum of its lines."""
+        return number(sum((Decimal(str(f.penalty)) for f in self.findings), Decimal(0)))
+
+    def by_regulation(self) -> list[dict[str, Any]]:
+        """Findings and fines per regulation, in regulation order."""
+        out: dict[str, dict[str, Any]] = {}
+        for f in self.findings:
+            row = out.setdefault(f.regulation, {"regulation": f.regulation, "title": self.titles.get(f.regulation, ""),
+                                                "findings": 0, "penalty": Decimal(0)})
+            row["findings"] += 1
+            row["penalty"] += Decimal(str(f.penalty))
+        return [{**r, "penalty": number(r["penalty"])} for r in out.values()]
+
+    def by_rule(self) -> list[dict[str, Any]]:
+        """Findings and fines per rule (its Chinese title), in regulation and rule order."""
+        out: dict[str, dict[str, Any]] = {}
+        for f in self.findings:
+            row = out.setdefault(f.rule, {"rule": f.rule, "title": f.title, "regulation": f.regulation,
+                                          "findings": 0, "penalty": Decimal(0)})
+            row["findings"] += 1
+            row["penalty"] += Decimal(str(f.penalty))
+        return [{**r, "penalty": number(r["penalty"])} for r in out.values()]
+
     def summary(self) -> dict[str, Any]:
-        """Counts and fines, as the spec's ``summary`` object."""
+        """Counts and fines, as the spec's ``summary`` object (plus totals by regulation and rule)."""
         return {
             "records": self.checked + len(self.unreadable), "checked": self.checked,
             "unreadable": len(self.unreadable), "findings": len(self.findings), "penalties": self.penalties(),
+            "total_penalty": self.total_penalty(), "by_regulation": self.by_regulation(), "by_rule": self.by_rule(),
+            "regulations": list(self.in_force),
         }
 
     def to_json(self) -> dict[str, Any]:
         """The whole report in the spec's JSON shape."""
         return {
             "as_of": self.as_of.isoformat(),
+            "from": self.date_from.isoformat(),
             "summary": self.summary(),
             "findings": [f.to_json() for f in self.findings],
             "unreadable": [{"source": u.source, "line": u.line, "error": u.error} for u in self.unreadable],

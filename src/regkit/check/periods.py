@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..model import PERIODS
 
-__all__ = ["PERIODS", "Period", "normalise", "periods"]
+__all__ = ["PERIODS", "Period", "containing", "normalise", "periods"]
 
 # Parameters may hold the period in Chinese, as a regulation's text says it.
 _ALIASES = {"日": "day", "天": "day", "每日": "day", "每天": "day", "daily": "day",
@@ -40,7 +40,8 @@ def _month_end(year: int, month: int) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-def _containing(kind: str, day: dt.date, pin: int | None) -> Period:
+def containing(kind: str, day: dt.date, pin: int | None = None) -> Period:
+    """The period of this kind holding ``day`` (a yearly duty pinned to month ``pin``)."""
     if kind == "day":
         return Period(day.isoformat(), day, day)
     if kind == "week":
@@ -66,7 +67,7 @@ def periods(kind: str, start: dt.date, as_of: dt.date, *, pin: int | None = None
     year_start = start if kind != "year" else dt.date(start.year, 1, 1)
     day = year_start
     while day <= as_of:
-        p = _containing(kind, day, pin if kind == "year" else None)
+        p = containing(kind, day, pin if kind == "year" else None)
         if p.start >= start and p.end <= as_of and (not out or out[-1] != p):
             out.append(p)
         day = (p.end if kind != "year" else dt.date(day.year, 12, 31)) + dt.timedelta(days=1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -35,7 +35,6 @@ from ..model import Rule as AnyRule
 from .accept import quote
 from .findings import Finding, citation, number
 from .messages import message_sql
-from .periods import PERIODS, normalise, periods
 
 
 @dataclass
@@ -66,6 +65,14 @@ def holders(project: Project, role: str, department: str | None = None, *, regul
     """The people holding a role (under any of its names), for a regulation and in (or for) a
     department if given, sorted: see ``Org.holders``."""
     return sorted(project.org.holders(role, department, regulation=regulation, names=role_names(project, role)))
+
+
+def one_holder(project: Project, role: str, department: str | None = None, *,
+               regulation: str | None = None) -> str | None:
+    """The one person answering for a collective duty of a role: its holder when there is
+    exactly one, else None (the report says 未指明 rather than fine several people)."""
+    found = holders(project, role, department, regulation=regulation)
+    return found[0] if len(found) == 1 else None
 
 
 def month_expr(form: Form, alias: str = "r") -> str:
@@ -119,7 +126,7 @@ class Compiler:
             raise RuleError(f"unknown parameter {key!r}") from None
 
     def _expr(self, reg: Regulation, form: Form, source: str | None, q: Query, *, want: str = "boolean",
-              other: Form | None = None, default: str = "TRUE") -> str:
+              other: Form | None = None, default: str = "TRUE", raw: bool = False) -> str:
         if not source:
             return default
         scope = expr.Scope.for_form(form, reg, self.by_id)
@@ -131,27 +138,30 @@ class Compiler:
             raise RuleError(f"expression {source!r}: {exc}") from None
         for key in c.params:
             q.params["p_" + key] = self._param(reg, key)
-        return f"({c.sql})" if want != "boolean" else f"coalesce(({c.sql}), FALSE)"
+        return f"({c.sql})" if want != "boolean" or raw else f"coalesce(({c.sql}), FALSE)"
 
-    def _person(self, rule: AnyRule, q: Query, rid: str | None = None) -> str:
+    def _person(self, reg: Regulation, rule: AnyRule, q: Query) -> str:
         who = rule.person
         if isinstance(rule, CadenceRule) and rule.responsible and not who:
             who = rule.responsible
         if who and who.startswith("role:"):
-            q.person = "、".join(holders(self.project, who[5:], getattr(rule, "department", None),
-                                         regulation=rid)) or None
+            q.person = one_holder(self.project, who[5:], getattr(rule, "department", None), regulation=reg.id)
             return "CAST(NULL AS VARCHAR)"
         if who:
             return f"CAST(r.{quote(who)} AS VARCHAR)"
         return "CAST(NULL AS VARCHAR)"
 
     def _select(self, reg: Regulation, rule: AnyRule, form: Form, q: Query,
-                extras: dict[str, tuple[str, str]]) -> str:
+                extras: dict[str, tuple[str, str]], *, late: str = "FALSE", late_msg: str | None = None) -> str:
         loss = self._expr(reg, form, rule.loss, q, want="number", default="NULL")
+        act = self._expr(reg, form, rule.act, q, want="text", default="CAST(NULL AS VARCHAR)")
         msg = message_sql(rule.message, form, self.constants(reg), extras)
-        person = self._person(rule, q, reg.id)
-        return ", ".join(["r._src AS _src", "r.id AS _id", f"{person} AS _person", f"{loss} AS _loss",
-                          f"{month_expr(form)} AS _month", f"{msg} AS _msg", "NULL AS _period"])
+        if late_msg is not None:
+            msg = f"CASE WHEN {late} THEN {message_sql(late_msg, form, self.constants(reg), extras)} ELSE {msg} END"
+        return ", ".join(["r._src AS _src", "r._pos AS _pos", "r.id AS _id",
+                          f"{self._person(reg, rule, q)} AS _person", f"{loss} AS _loss",
+                          f"{month_expr(form)} AS _month", f"{msg} AS _msg", f"{late} AS _late",
+                          f"CAST({act} AS VARCHAR) AS _act"])
 
     def constants(self, reg: Regulation) -> dict[str, Any]:
         """What a message may name besides fields: the regulation's parameters and the audit date."""
@@ -161,11 +171,12 @@ class Compiler:
         """The SQL finding every breach of ``rule``."""
         q = Query("")
         if isinstance(rule, CadenceRule):
-            return self._cadence(reg, rule, q)
+            raise RuleError("cadence rules are checked by check.cadence")
         form = self._form(rule.form)
         when = self._expr(reg, form, rule.when, q)
         v = quote(form.id)
         extras: dict[str, tuple[str, str]] = {}
+        late, late_msg = "FALSE", None
         if isinstance(rule, ApprovalRule):
             allowed = holders(self.project, rule.role, rule.department, regulation=reg.id)
             q.params.update({f"h{i}": name for i, name in enumerate(allowed)})
@@ -179,15 +190,17 @@ class Compiler:
                     cond += f" OR ({d} > r.{quote(rule.not_after)})"
             extras["approvers"] = (as_sql_literal("、".join(allowed)), "text")
         elif isinstance(rule, StubRule):
+            # the stub is signed when every department it went to has its head among the signers
+            # (in any order; more signers are fine)
             d, s = f"r.{quote(rule.departments_field)}", f"r.{quote(rule.signed_field)}"
             depts = self.project.org.departments
             q.params["depts"] = [x.name for x in depts]
             q.params["heads"] = [x.head for x in depts]
-            head = "CAST($heads AS VARCHAR[])[list_position(CAST($depts AS VARCHAR[]), {})]"
-            cond = f"coalesce({s}, []) IS DISTINCT FROM list_transform(coalesce({d}, []), lambda x: {head.format('x')})"
-            wrong = f"lambda i: {s}[i] IS DISTINCT FROM {head.format(d + '[i]')}"
-            extras["unsigned"] = (f"array_to_string(list_transform(list_filter(range(1, len({d}) + 1), {wrong}), "
-                                  f"lambda i: {d}[i]), '、')", "text")
+            head = "CAST($heads AS VARCHAR[])[list_position(CAST($depts AS VARCHAR[]), x)]"
+            unsigned = (f"list_filter(coalesce({d}, []), lambda x: NOT coalesce(list_contains(coalesce({s}, []), "
+                        f"{head}), FALSE))")
+            cond = f"len({unsigned}) > 0"
+            extras["unsigned"] = (f"array_to_string({unsigned}, '、')", "text")
         elif isinstance(rule, DeadlineRule):
             sign = -1 if isinstance(rule.days, str) and rule.days.startswith("-") else 1
             days = rule.days if isinstance(rule.days, int) else self._param(reg, rule.days.lstrip("-"))
@@ -198,10 +211,16 @@ class Compiler:
             q.params["as_of"] = self.as_of
             due = f"(r.{quote(rule.due)} + CAST($days AS INTEGER))"
             done = f"r.{quote(rule.done)}" if rule.done else "NULL"
+            # an empty required date says nothing about when the duty was done: the completeness
+            # finding reports it; an empty optional one means not done (yet)
+            done_field = form.field(rule.done) if rule.done else None
+            open_ok = "FALSE" if done_field is not None and done_field.required else "TRUE"
             cond = (f"r.{quote(rule.due)} IS NOT NULL AND (({done} IS NOT NULL AND {done} > {due}) OR "
-                    f"({done} IS NULL AND CAST($as_of AS DATE) > {due}))")
+                    f"({done} IS NULL AND {open_ok} AND CAST($as_of AS DATE) > {due}))")
             extras["due_date"] = (due, "date")
             extras["overdue_days"] = (f"date_diff('day', {due}, coalesce({done}, CAST($as_of AS DATE)))", "days")
+            if rule.late_message:
+                late, late_msg = f"({done} IS NOT NULL)", rule.late_message
         elif isinstance(rule, RequiresRule):
             other = self._form(rule.other)
             where = self._expr(reg, form, rule.where, q, other=other)
@@ -220,10 +239,16 @@ class Compiler:
             when, cond = "TRUE", differs
             extras["first_id"] = ("r._first_id", "text")
         elif isinstance(rule, ExprRule):
-            cond = f"NOT {self._expr(reg, form, rule.check, q)}"
+            # an assertion that cannot be evaluated because a required field is empty is not a
+            # breach of this rule: the completeness finding reports the empty field
+            test = self._expr(reg, form, rule.check, q, raw=True)
+            unknown = [f"r.{quote(k)} IS NULL" for k in sorted(expr.references(rule.check))
+                       if (fld := form.field(k)) is not None and fld.required and fld.type != "table"]
+            cond = f"NOT coalesce({test}, {' OR '.join(unknown) or 'FALSE'})"
         else:  # pragma: no cover - the model admits no other kind
             raise RuleError(f"unknown rule kind {rule.kind}")
-        q.sql = f"SELECT {self._select(reg, rule, form, q, extras)} FROM {v} r WHERE {when} AND ({cond})"
+        q.sql = (f"SELECT {self._select(reg, rule, form, q, extras, late=late, late_msg=late_msg)} "
+                 f"FROM {v} r WHERE {when} AND ({cond})")
         return q
 
     def _match(self, form: Form, other: Form, mine: str, theirs: str) -> str:
@@ -232,33 +257,6 @@ class Compiler:
         if a is None or b is None or a.type != b.type:
             left, right = f"CAST({left} AS VARCHAR)", f"CAST({right} AS VARCHAR)"
         return f"{right} = {left}"
-
-    def _cadence(self, reg: Regulation, rule: CadenceRule, q: Query) -> Query:
-        form = self._form(rule.form)
-        raw = rule.period if rule.period in PERIODS else self._param(reg, rule.period)
-        kind = normalise(raw)
-        if kind is None:
-            raise RuleError(f"period {raw!r} is not {', '.join(PERIODS[:-1])} or {PERIODS[-1]}")
-        if kind == "day" and (df := form.field(rule.date_field)) is not None and df.type == "month":
-            raise RuleError(f"a daily duty needs a date field, and {rule.date_field} holds a month")
-        found = periods(kind, self.date_from, self.as_of, pin=rule.month)
-        when = self._expr(reg, form, rule.when, q)
-        df = form.field(rule.date_field)
-        col = f"r.{quote(rule.date_field)}"
-        day = f"CAST({col} || '-01' AS DATE)" if df is not None and df.type == "month" else col
-        q.params.update({"labels": [p.label for p in found], "starts": [p.start for p in found],
-                         "ends": [p.end for p in found]})
-        self._person(rule, q, reg.id)
-        # a missing period is only a finding if it says which period: add it if the message does not
-        message = rule.message if "{period}" in rule.message else rule.message + "（{period}）"
-        msg = message_sql(message, None, self.constants(reg), {"period": ("p.label", "text")}, alias="p")
-        cols = (f"NULL AS _src, NULL AS _id, NULL AS _person, NULL AS _loss, strftime(p.s, '%Y-%m') AS _month, "
-                f"{msg} AS _msg, p.label AS _period")
-        q.sql = (f"SELECT {cols} FROM (SELECT unnest(CAST($labels AS VARCHAR[])) AS label, "
-                 f"unnest(CAST($starts AS DATE[])) AS s, unnest(CAST($ends AS DATE[])) AS e) p "
-                 f"WHERE NOT EXISTS (SELECT 1 FROM {quote(form.id)} r WHERE {when} AND {day} BETWEEN p.s AND p.e) "
-                 f"ORDER BY p.s")
-        return q
 
 
 _PARAM = re.compile(r"'(?:[^']|'')*'|\$([a-z_][a-z0-9_]*)")
@@ -276,28 +274,62 @@ def used_params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
 def run(con: duckdb.DuckDBPyConnection, project: Project, as_of: dt.date, date_from: dt.date,
         counts: dict[str, int] | None = None,
         selected: Callable[[Regulation, AnyRule], bool] | None = None) -> list[Finding]:
-    """Every breach of every (``selected``) rule of the project. With ``counts`` (records per
-    form), a rule reading a form without records is compiled but not run: it cannot find anything
-    (a cadence rule, which reports periods without records, always runs)."""
+    """Every breach of every (``selected``) rule of the project, and every record of a form in
+    force that leaves required fields empty; one breach one finding, fined once. With ``counts``
+    (records per form), a rule reading a form without records is compiled but not run: it cannot
+    find anything (a cadence rule, which reports periods without records, always runs). A
+    finding's ``line`` is the record's position in its source (the caller turns it into a line)."""
+    from .cadence import cadence_findings
+    from .combine import fine_acts_once, merge_same_obligation
+    from .completeness import completeness_findings, settle
+
     comp = Compiler(project, as_of, date_from)
     out: list[Finding] = []
+    in_force = set()
     for reg in project.regulations:
         for order, rule in enumerate(reg.rules):
             if selected is not None and not selected(reg, rule):
                 continue
+            in_force.add(reg.id)
             try:
-                if counts is not None and rule.kind != "cadence" and not counts.get(rule.form or "", 0):
+                if isinstance(rule, CadenceRule):
+                    out += cadence_findings(con, comp, reg, rule, order, _base(project, reg, rule))
+                    continue
+                if counts is not None and not counts.get(rule.form or "", 0):
                     comp.query(reg, rule)
                     continue
                 out += findings_of(con, comp, reg, rule, order)
             except RuleError as exc:
                 raise InputError.at(project.files.get(reg.id, reg.id), 1, 1, f"rule {rule.id}: {exc}") from None
-    return out
+    for reg in project.regulations:
+        if reg.id not in in_force:
+            continue
+        for i, form in enumerate(reg.forms):
+            if counts is None or counts.get(form.id, 0):
+                out += completeness_findings(con, project, reg, form, len(reg.rules) + i)
+    out = settle(out, project)
+    out = merge_same_obligation(out, project)
+    return fine_acts_once(out)
+
+
+def _base(project: Project, reg: Regulation, rule: AnyRule) -> dict[str, Any]:
+    """What every finding of a rule shares: ids, title, clause, fine and the clause setting it."""
+    penalty: int | float = 0
+    fine_cite = None
+    if rule.fine is not None:
+        try:
+            penalty = number(project.param(reg, rule.fine.amount))
+        except (KeyError, ArithmeticError, ValueError):
+            raise RuleError(f"fine {rule.fine.amount!r} is not an amount") from None
+        fine_cite = citation(project, reg, rule.fine.clause)
+    return {"rule": rule.id, "regulation": reg.id, "citation": citation(project, reg, rule.clauses[0]),
+            "severity": rule.severity, "title": rule.title, "fine_citation": fine_cite, "penalty": penalty}
 
 
 def findings_of(con: duckdb.DuckDBPyConnection, comp: Compiler, reg: Regulation, rule: AnyRule,
                 order: int) -> list[Finding]:
-    """Run one rule and turn its rows into findings."""
+    """Run one rule and turn its rows into findings (a duty done late with a ``late_message``
+    is a warning without fine or loss)."""
     project = comp.project
     q = comp.query(reg, rule)
     params = {**q.params, "as_of": comp.as_of}
@@ -305,17 +337,16 @@ def findings_of(con: duckdb.DuckDBPyConnection, comp: Compiler, reg: Regulation,
         rows = con.execute(q.sql, used_params(q.sql, params)).fetchall()
     except duckdb.Error as exc:
         raise RuleError(str(exc).splitlines()[0]) from None
-    penalty: int | float = 0
-    if rule.fine is not None:
-        try:
-            penalty = number(project.param(reg, rule.fine.amount))
-        except (KeyError, ArithmeticError, ValueError):
-            raise RuleError(f"fine {rule.fine.amount!r} is not an amount") from None
-    cite = citation(project, reg, rule.clauses[0])
-    return [Finding(rule=rule.id, regulation=reg.id, citation=cite, form=rule.form, record=rid, source=src,
-                    person=person if person not in (None, "") else q.person, penalty=penalty,
-                    severity=rule.severity, message=msg, loss=_loss(loss), month=month, order=order, period=period)
-            for src, rid, person, loss, month, msg, period in rows]
+    base = _base(project, reg, rule)
+    out = []
+    for src, pos, rid, person, loss, month, msg, late, act in rows:
+        f = Finding(**base, form=rule.form, record=rid, source=src,
+                    person=person if person not in (None, "") else q.person, message=msg, loss=_loss(loss),
+                    month=month, order=order, line=pos, act=act)
+        if late:
+            f = replace(f, severity="warning", penalty=0, fine_citation=None, loss=None)
+        out.append(f)
+    return out
 
 
 def _loss(value: Any) -> Decimal | None:

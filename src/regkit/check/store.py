@@ -15,7 +15,7 @@ import duckdb
 
 from ..model import Form, FormField
 from ..records import CsvTable, Record, Unreadable
-from .accept import accept, empty, quote, shown, sql_type, stored
+from .accept import LIST_TYPES, accept, empty, quote, shown, sql_type, stored
 
 
 def columns(form: Form) -> list[tuple[str, FormField | None]]:
@@ -24,6 +24,31 @@ def columns(form: Form) -> list[tuple[str, FormField | None]]:
     cols: list[tuple[str, FormField | None]] = [("id", form.field("id"))]
     cols += [(f.key, f) for f in form.fields if f.key != "id" and f.type != "table"]
     return cols
+
+
+def missing_sql(form: Form, cells: dict[str, str | None], *, raw: bool) -> str:
+    """SQL for the keys of the form's required fields a record leaves empty (NULL when none):
+    over a CSV file's raw cells (``raw``, NULL or '' when empty; a column the file lacks is
+    empty) or over the typed columns of a form's table (an empty list is empty too)."""
+    required = [f for f in form.fields if f.required and f.type != "table" and f.key != "id"]
+    if not required:
+        return "CAST(NULL AS VARCHAR[])"
+    tests = []
+    for f in required:
+        v = cells.get(f.key)
+        if v is None:
+            tests.append((f.key, "TRUE"))
+        elif raw:
+            tests.append((f.key, f"({v} IS NULL OR {v} = '')"))
+        elif f.type in LIST_TYPES:
+            tests.append((f.key, f"({v} IS NULL OR len({v}) = 0)"))
+        elif sql_type(f) == "VARCHAR":
+            tests.append((f.key, f"({v} IS NULL OR {v} = '')"))
+        else:
+            tests.append((f.key, f"({v} IS NULL)"))
+    anyempty = " OR ".join(t for _, t in tests)
+    items = ", ".join(f"CASE WHEN {t} THEN '{k}' END" for k, t in tests)
+    return f"CASE WHEN {anyempty} THEN list_filter([{items}], lambda x: x IS NOT NULL) END"
 
 
 def _coltype(f: FormField | None) -> str:
@@ -68,10 +93,11 @@ class Store:
                 tests.append(accept(f, by_key[key]))
                 if needed is None or key in needed:
                     kept.append(f"{stored(f, by_key[key])} AS {quote(key)}")
-            elif f is None or f.required:
-                tests.append("FALSE")  # no column holds a required field: the Python checks say so
+            elif f is None or f.key == "id":
+                tests.append("FALSE")  # no column holds the record's number: the Python checks say so
         sql = (
             f"CREATE TEMP TABLE {name} AS SELECT $src AS _src, {' AND '.join(tests) or 'TRUE'} AS _ok, "
+            f"{missing_sql(t.form, {k: by_key.get(k) for k, _ in columns(t.form)}, raw=True)} AS _missing, "
             f"CASE WHEN _ok THEN NULL ELSE [{', '.join(raw)}] END AS _raw{''.join(', ' + k for k in kept)} "
             f"FROM read_csv($path, header = true, auto_detect = false, columns = {spec}, delim = ',', "
             f"quote = '\"', escape = '\"', strict_mode = true, allow_quoted_nulls = true, encoding = 'utf-8', "
@@ -131,12 +157,14 @@ class Store:
                 if p.csv:
                     shown_cols = ", ".join(f"{shown(f, quote(k)) if k in p.keys else empty(f)} AS {quote(k)}"
                                            for k, f in cols)
-                    selects.append(f"SELECT _src, rowid AS _pos, {shown_cols} FROM {p.table} WHERE _ok")
+                    selects.append(f"SELECT _src, rowid AS _pos, {shown_cols}, _missing FROM {p.table} WHERE _ok")
                 else:
-                    selects.append(f"SELECT _src, _pos, {names} FROM {p.table}")
+                    typed_missing = missing_sql(form, {k: quote(k) for k, _ in cols}, raw=False)
+                    selects.append(f"SELECT _src, _pos, {names}, {typed_missing} AS _missing FROM {p.table}")
             if not selects:
                 typed = ", ".join(f"{empty(f)} AS {quote(k)}" for k, f in cols)
-                selects = [f"SELECT CAST(NULL AS VARCHAR) AS _src, CAST(NULL AS BIGINT) AS _pos, {typed} WHERE FALSE"]
+                selects = [f"SELECT CAST(NULL AS VARCHAR) AS _src, CAST(NULL AS BIGINT) AS _pos, {typed}, "
+                           f"CAST(NULL AS VARCHAR[]) AS _missing WHERE FALSE"]
             self.con.execute(f"CREATE TEMP VIEW {quote(form.id)} AS " + " UNION ALL ".join(selects))
             table = form.table
             if table is not None:

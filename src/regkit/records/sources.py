@@ -26,6 +26,9 @@ def display(path: Path) -> str:
     return path.as_posix()
 
 
+NO_SUCH_PATH = "no such file or folder"
+
+
 def find_files(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Unreadable]]:
     """Every record file under ``paths`` with its display name, sorted and without repeats."""
     found: dict[str, Path] = {}
@@ -42,7 +45,7 @@ def find_files(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Unreadab
         elif p.is_file():
             found.setdefault(display(p), p)
         else:
-            missing.append(Unreadable(display(p), 1, "no such file or folder"))
+            missing.append(Unreadable(display(p), 1, NO_SUCH_PATH))
     return [(v, k) for k, v in sorted(found.items())], missing
 
 

@@ -21,12 +21,16 @@ MAX_INTEGER = 2**63 - 1
 
 def check_record(form: Form, data: Mapping[str, Any], *, lenient: bool) -> tuple[dict[str, Any] | None, list[str]]:
     """The record's values typed for the engine (dates as ``date``), or None and the problems.
+    Empty required fields are kept empty: they are findings, not problems of reading.
 
     ``lenient`` accepts what people type into spreadsheets (``2026年3月5日``, ``¥1,200``);
     YAML and JSON records must use the canonical spellings."""
-    values, problems = coerce_record(form, data, lenient=lenient)
-    if form.field("id") is None and not str(values.get("id") or "").strip():
-        problems.append("id: the record's number is required")
+    # An empty required field is what the record shows (a completeness finding of the checker),
+    # not a reason it cannot be read; only the record's number places it.
+    values, problems = coerce_record(form, data, lenient=lenient, required=False)
+    if not str(values.get("id") or "").strip():
+        label = f.label if (f := form.field("id")) is not None else "number"
+        problems.append(f"id: the record's {label} is required (it names the record)")
     for f in form.fields:
         problems += _range_problems(f, values.get(f.key), f.key)
         if f.type == "table":

@@ -9,8 +9,8 @@ from typing import Any
 
 from ..check.findings import Report, number
 
-COLUMNS = ("severity", "rule", "regulation", "citation", "form", "record", "period", "source", "line", "person",
-           "penalty", "loss", "message")
+COLUMNS = ("severity", "rule", "title", "regulation", "citation", "fine_citation", "form", "record", "period",
+           "source", "line", "person", "penalty", "loss", "message")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -26,7 +26,7 @@ def render_csv(report: Report) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(COLUMNS)
     for f in report.findings:
-        row = {**f.to_json(), "line": None, "loss": number(f.loss) if f.loss is not None else None}
+        row = {**f.to_json(), "loss": number(f.loss) if f.loss is not None else None}
         w.writerow([cell(row.get(c)) for c in COLUMNS])
     for u in report.unreadable:
         row = {"severity": "unreadable", "source": u.source, "line": u.line, "message": u.error}

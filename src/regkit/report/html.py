@@ -79,7 +79,7 @@ def context(report: Report) -> dict[str, Any]:
         groups.append({"id": rid, "title": report.titles.get(rid, rid), "findings": list(items)})
     return {
         "report": report, "summary": s, "groups": groups, "charts": charts(report), "show": show,
-        "total_penalty": show(sum(s["penalties"].values())), "generator": f"regkit {__version__}",
+        "total_penalty": show(s["total_penalty"]), "generator": f"regkit {__version__}",
     }
 
 

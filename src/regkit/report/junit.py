@@ -16,10 +16,11 @@ def _failure(f: Finding) -> str:
     if f.period:
         parts.append(f"期间：{f.period}（{f.form}）")
     if f.source:
-        parts.append(f"来源：{f.source}")
+        parts.append(f"来源：{f.where}")
     parts.append(f"责任人：{f.person or '未指明'}")
     if f.penalty:
-        parts.append(f"罚款：{show(f.penalty)} 元")
+        parts.append(f"罚款：{show(f.penalty)} 元（{f.fine_citation}）" if f.fine_citation else
+                     f"罚款：{show(f.penalty)} 元")
     if f.loss is not None:
         parts.append(f"损失：{show(f.loss)} 元")
     return "\n".join(parts)
