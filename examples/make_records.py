@@ -127,7 +127,7 @@ def arrears() -> list[list[Any]]:
             approved: dt.date | None = None, depts: str = ok[1], signed: str = ok[2], paid: dt.date | None = None,
             paid_amount: str | None = None, settlement: str = "现金") -> list[Any]:
         return [f"QF-2026{n:03d}", d, customer, settlement, amount, "临时资金周转困难，申请延期付款", d + dt.timedelta(days=30),
-                handler, approver, approved or d, depts, signed, paid, paid_amount]
+                handler, approver, (approved or d) if approver else approved, depts, signed, paid, paid_amount]
 
     return [
         row(101, day(10, 8), "华东建材有限公司", "12000", "李娜", paid=day(11, 5), paid_amount="12000"),
@@ -142,8 +142,12 @@ def arrears() -> list[list[Any]]:
         row(105, day(10, 25), "宏达五金有限公司", "3000", "李娜", paid=day(11, 20), paid_amount="2000"),
         # monthly settlement without an approved 《新（重）进客户操作通知单》
         row(106, day(11, 2), "顺通物流有限公司", "4500", "陈晨", settlement="月结"),
-        row(107, day(11, 5), "华东建材有限公司", "1500", "李娜"),
-        row(108, day(11, 9), "瑞祥家具有限公司", "6800", "陈晨", paid=day(11, 25), paid_amount="6800"),
+        # nobody approved it, and the approval date is blank too: a finding, not an unreadable row
+        row(107, day(11, 5), "华东建材有限公司", "1500", "李娜", approver="", approved=None),
+        # the heads signed the stub in another order than the departments: no breach
+        row(108, day(11, 9), "瑞祥家具有限公司", "6800", "陈晨", signed="陈刚;王芳", paid=day(11, 25), paid_amount="6800"),
+        # paid in full two days after the promised date: late, not unpaid
+        row(109, day(10, 5), "恒丰食品有限公司", "2600", "李娜", paid=day(11, 6), paid_amount="2600"),
     ]
 
 
@@ -178,6 +182,10 @@ def market_misc() -> list[dict[str, Any]]:
          "handler": "陈晨", **liaison},
         {"form": "liaison-slip", "id": "LL-2026102", "date": day(11, 6), "customer": "恒丰食品有限公司", "kind": "特殊操作要求",
          "content": "冷链货物，需全程温控。", "handler": "李娜", **liaison},
+        # a rate cut with the direction left blank, not approved: the rates show the cut
+        {"form": "liaison-slip", "id": "LL-2026103", "date": day(11, 18), "customer": "瑞祥家具有限公司", "kind": "运价调整",
+         "content": "客户要求调整上海至杭州线路运价。", "current_rate": "150元/吨", "new_rate": "135元/吨", "handler": "李娜",
+         **liaison},
         {"form": "customer-visit", "id": "BF-2026101", "date": day(10, 10), "customer": "远航贸易有限公司", "contact": "赵总",
          "visit_kind": "上门拜访", "content": "介绍华东线路及仓储服务。", "intention": "有意向", "visited_by": "陈晨",
          "reported_to": "张伟"},
@@ -204,13 +212,16 @@ def market_misc() -> list[dict[str, Any]]:
 
 
 def market_periodic() -> list[dict[str, Any]]:
-    """The monthly records of the market department (November's lost-customer analysis and
-    turnover report are missing; the October receivables statistics are late)."""
+    """The monthly records of the market department (陈晨's October lost-customer analysis is
+    missing; 李娜's September one, filed on 3 October, counts for September; November is still
+    running; the October receivables statistics are late)."""
+    lost = {"customer": "东方电子有限公司", "last_business_date": day(8, 20), "reason_category": "价格",
+            "reason": "竞争对手报价低10%。", "retention_action": "申请优惠运价。", "result": "跟进中"}
     return [
-        {"form": "lost-customer-analysis", "id": "LS-202610", "period": "2026-10", "prepared_by": "李娜",
-         "prepared_on": day(10, 30), "reviewed_by": "张伟",
-         "rows": [{"customer": "东方电子有限公司", "last_business_date": day(8, 20), "reason_category": "价格",
-                   "reason": "竞争对手报价低10%。", "retention_action": "申请优惠运价。", "result": "跟进中"}]},
+        {"form": "lost-customer-analysis", "id": "LS-202609-李娜", "period": "2026-09", "prepared_by": "李娜",
+         "prepared_on": day(10, 3), "reviewed_by": "张伟", "rows": [lost]},
+        {"form": "lost-customer-analysis", "id": "LS-202610-李娜", "period": "2026-10", "prepared_by": "李娜",
+         "prepared_on": day(10, 30), "reviewed_by": "张伟", "rows": [lost]},
         {"form": "consignment-list", "id": "TY-202609-01", "customer": "华东建材有限公司", "period": "2026-09",
          "printed_on": day(10, 5), "delivered_on": day(10, 7), "confirmed_by": "刘主任", "prepared_by": "刘强",
          "rows": [{"waybill_no": "YD-0901", "ship_date": day(9, 12), "consignee": "苏州分公司", "destination": "苏州",
