@@ -38,14 +38,28 @@ def test_demo_audit_finds_the_planted_breaches() -> None:
         ("arrears-approved-by-leader", "QF-2026102"),   # UTF-8 CSV with Chinese headings
         ("monthly-settlement-has-notice", "QF-2026106"),
         ("patrol-problem-handled", "XC-20261021"),      # GBK CSV
-        ("patrol-daily", "2026-11-16"),                # 每日巡查: the one day without a patrol
+        ("patrol-daily", "2026-11-16"),                # 每日巡查: the one rostered day without a patrol
         ("safety-hazard-handled", "AQ-20261111"),       # XLSX
         ("mo-peer-evaluation-done", "SJ-2026-10-郭琳"),  # XLSX, a requires rule over two sheets
         ("pickup-dispatcher-signed", "TH-2026101"),     # the filled-in Word form
-        ("lost-customer-periodic", "2026-11"),
+        ("lost-customer-periodic", "2026-10"),         # 陈晨's; 李娜's September one filed on 3 October counts
+        ("arrears-approved-by-leader", "QF-2026107"),   # the approver left blank: a finding, not unreadable
+        ("arrears-approval:required", "QF-2026107"),
+        ("rate-cut-approved", "LL-2026103"),            # the direction left blank, the rates show a cut
     }
     assert planted <= found
-    assert report.summary()["penalties"]["陈晨"] >= 100
+    # November is still running at the audit date; the stub signed in another order is fine
+    assert ("lost-customer-periodic", "2026-11") not in found
+    assert ("arrears-stub-signed", "QF-2026108") not in found
+    [late] = [f for f in report.findings if f.record == "QF-2026109"]
+    assert (late.rule, late.severity, late.penalty, late.loss) == ("arrears-collected", "warning", 0, None)
+    assert "至今未收回" not in late.message and "逾期2天" in late.message
+    [patrol] = [f for f in report.findings if f.rule == "patrol-daily"]
+    assert patrol.person == "高磊"  # the one the roster put on duty that Monday
+    s = report.summary()
+    assert s["penalties"]["陈晨"] >= 100
+    assert sum(s["penalties"].values()) + sum(f.penalty for f in report.findings if not f.person) == \
+        s["total_penalty"] == sum(f.penalty for f in report.findings)
 
 
 def test_duty_swap_asked_the_parameters_days_ahead(tmp_path: Path) -> None:

@@ -33,11 +33,16 @@ def test_text_groups_by_regulation_and_person(tmp_path: Path) -> None:
     assert "\x1b[" not in text
     lines = text.splitlines()
     assert lines[0] == "合规检查报告　某某物流有限公司"
-    assert "记录 6 条：已检查 5 条，无法读取 1 条；发现问题 4 项；罚款合计 30 元" in text
+    assert "记录 6 条：已检查 5 条，无法读取 1 条；发现问题 3 项；罚款合计 20 元" in text
     people = [line.strip() for line in lines if line.startswith("  ") and not line.startswith("   ")
-              and "项" in line and not line.lstrip().startswith(("!", "?"))]
-    assert people == ["刘强　1 项，罚款 10 元", "李娜　2 项，罚款 10 元", "陈晨　1 项，罚款 10 元"]
-    assert "■ 检查示例制度（audit-demo）　4 项" in text
+              and "　" in line and "项" in line and not line.lstrip().startswith(("!", "?"))]
+    assert people == ["李娜　2 项，罚款 10 元", "陈晨　1 项，罚款 10 元"]
+    assert "■ 检查示例制度（audit-demo）　3 项" in text
+    # the summary comes first: by regulation, by rule title, fines by person
+    head = text[: text.index("■ 检查示例制度")]
+    assert head.index("按制度") < head.index("按规则") < head.index("罚款按责任人")
+    assert "欠费须经部门领导事先批准" in head and "slip-approved" not in text
+    assert f"[{tmp_path / 'r.yaml'}:1]" in text
     assert f"{tmp_path / 'broken.json'}:1: invalid JSON" in text
 
 
@@ -58,10 +63,17 @@ def test_json_shape(tmp_path: Path) -> None:
 
     data = json.loads(render(report(tmp_path), "json"))
     assert data["as_of"] == "2026-03-31"
-    assert data["summary"] == {"records": 6, "checked": 5, "unreadable": 1, "findings": 4,
-                               "penalties": {"刘强": 10, "李娜": 10, "陈晨": 10}}
-    keys = ["rule", "regulation", "citation", "form", "record", "source", "person", "penalty", "severity", "message"]
-    assert all(list(f)[:10] == keys for f in data["findings"])
+    s = data["summary"]
+    assert {k: s[k] for k in ("records", "checked", "unreadable", "findings", "penalties", "total_penalty")} == {
+        "records": 6, "checked": 5, "unreadable": 1, "findings": 3, "penalties": {"李娜": 10, "陈晨": 10},
+        "total_penalty": 20}
+    assert [(r["rule"], r["findings"], r["penalty"]) for r in s["by_rule"]] == [("slip-approved", 1, 10),
+                                                                               ("slip-stub", 1, 10),
+                                                                               ("notice-conflict", 1, 0)]
+    assert s["by_regulation"] == [{"regulation": "audit-demo", "title": "检查示例制度", "findings": 3, "penalty": 20}]
+    keys = {"rule", "title", "regulation", "citation", "fine_citation", "form", "record", "source", "line", "person",
+            "penalty", "severity", "message"}
+    assert all(keys <= set(f) for f in data["findings"])
     assert data["unreadable"][0]["line"] == 1
 
 
@@ -111,7 +123,7 @@ def test_junit_one_case_per_rule_and_a_failure_per_finding(tmp_path: Path) -> No
     assert len(cases) == 7
     failures = {c.get("name", "").split()[0]: len(c.findall("failure")) for c in cases}
     assert failures["slip-approved"] == 1 and failures["slip-stub"] == 1 and failures["slip-collected"] == 0
-    assert root.get("failures") == "4" and root.get("errors") == "1"
+    assert root.get("failures") == "3" and root.get("errors") == "1"
     assert root.find("testsuite[@name='unreadable']/testcase/error") is not None
 
 
@@ -119,7 +131,7 @@ def test_csv_escapes_formulas(tmp_path: Path) -> None:
     data = render(report(tmp_path, customer="=HYPERLINK(\"http://x\")"), "csv")
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["severity", "rule", "regulation"]
+    assert rows[0][:4] == ["severity", "rule", "title", "regulation"]
     assert any(r[-1].startswith("客户=HYPERLINK") for r in rows)
     for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert cell(value) == "'" + value

@@ -63,14 +63,15 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
             _nothing_to_audit(paths, unreadable)
         store.lock()
         start = date_from or _earliest(store, forms) or as_of
-        found = run(store.con, project, as_of, min(start, as_of), counts, selected)
+        skipped: list[str] = []
+        found = run(store.con, project, as_of, min(start, as_of), counts, selected, skipped)
         findings = with_lines(found, store)
     rules = [RuleInfo(r.id, reg.id, r.title, r.kind, citation(project, reg, r.clauses[0]), i)
              for reg in project.regulations for i, r in enumerate(reg.rules) if selected(reg, r)]
     titles = {r.id: r.title for r in project.regulations}
     in_force = tuple(sorted({reg.id for reg in project.regulations for r in reg.rules if selected(reg, r)}))
     return Report(as_of, min(start, as_of), project.org.company, checked, findings, unreadable, rules, titles,
-                  in_force)
+                  in_force, tuple(skipped))
 
 
 def with_lines(findings: list[Finding], store: Store) -> list[Finding]:

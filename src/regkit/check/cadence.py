@@ -104,7 +104,8 @@ def cadence_findings(con: duckdb.DuckDBPyConnection, comp: Compiler, reg: Regula
             text = run[0].label if len(run) == 1 else f"{run[0].label} 至 {run[-1].label} 共 {len(run)} {unit}"
             fields = {**base, "penalty": base["penalty"] * len(run)}
             out.append(Finding(
-                **fields, form=rule.form, record=None, source=None, person=person, message=_message(rule.message, text, constants),
+                **fields, form=rule.form, record=None, source=None, person=person,
+                message=_message(rule.message, text, constants),
                 month=run[0].start.strftime("%Y-%m"), order=order, period=text,
                 periods=tuple(p.label for p in run)))
     return out

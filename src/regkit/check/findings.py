@@ -107,6 +107,7 @@ class Report:
     rules: list[RuleInfo] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
     in_force: tuple[str, ...] = ()
+    not_supplied: tuple[str, ...] = ()  # periodic duties whose register no input holds (not audited)
 
     def __post_init__(self) -> None:
         self.findings = sorted(self.findings, key=Finding.sort_key)
@@ -151,7 +152,7 @@ class Report:
             "records": self.checked + len(self.unreadable), "checked": self.checked,
             "unreadable": len(self.unreadable), "findings": len(self.findings), "penalties": self.penalties(),
             "total_penalty": self.total_penalty(), "by_regulation": self.by_regulation(), "by_rule": self.by_rule(),
-            "regulations": list(self.in_force),
+            "regulations": list(self.in_force), "not_supplied": sorted(self.not_supplied),
         }
 
     def to_json(self) -> dict[str, Any]:

@@ -273,13 +273,15 @@ def used_params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
 
 def run(con: duckdb.DuckDBPyConnection, project: Project, as_of: dt.date, date_from: dt.date,
         counts: dict[str, int] | None = None,
-        selected: Callable[[Regulation, AnyRule], bool] | None = None) -> list[Finding]:
+        selected: Callable[[Regulation, AnyRule], bool] | None = None,
+        skipped: list[str] | None = None) -> list[Finding]:
     """Every breach of every (``selected``) rule of the project, and every record of a form in
     force that leaves required fields empty; one breach one finding, fined once. With ``counts``
-    (records per form), a rule reading a form without records is compiled but not run: it cannot
-    find anything (a cadence rule, which reports periods without records, always runs). A
-    finding's ``line`` is the record's position in its source (the caller turns it into a line)."""
-    from .cadence import cadence_findings
+    (records per form), a rule reading a form without records is compiled but not run: a record
+    rule cannot find anything, and a cadence rule is not audited on a register nobody supplied
+    (its id goes to ``skipped``). A finding's ``line`` is the record's position in its source
+    (the caller turns it into a line)."""
+    from .cadence import cadence_findings, due_periods
     from .combine import fine_acts_once, merge_same_obligation
     from .completeness import completeness_findings, settle
 
@@ -292,11 +294,18 @@ def run(con: duckdb.DuckDBPyConnection, project: Project, as_of: dt.date, date_f
                 continue
             in_force.add(reg.id)
             try:
+                if counts is not None and not counts.get(rule.form or "", 0):
+                    # a register not supplied at all is not audited (the audit covers the records
+                    # it was given): a cadence rule would otherwise call every period missing
+                    if isinstance(rule, CadenceRule):
+                        due_periods(comp, reg, rule)
+                        if skipped is not None:
+                            skipped.append(rule.id)
+                    else:
+                        comp.query(reg, rule)
+                    continue
                 if isinstance(rule, CadenceRule):
                     out += cadence_findings(con, comp, reg, rule, order, _base(project, reg, rule))
-                    continue
-                if counts is not None and not counts.get(rule.form or "", 0):
-                    comp.query(reg, rule)
                     continue
                 out += findings_of(con, comp, reg, rule, order)
             except RuleError as exc:
