@@ -44,9 +44,9 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
         raise InputError.at("--from", 1, 1, f"the audit window starts ({date_from}) after it ends ({as_of})")
     selected = select_rules(project, only)
     store = Store()
-    paths = [Path(p) for p in paths]
+    given = [Path(p) for p in paths]
     with tempfile.TemporaryDirectory(prefix="regkit-check-") as tmp:
-        got = collect(project, paths, workdir=Path(tmp), encoding=encoding)
+        got = collect(project, given, workdir=Path(tmp), encoding=encoding)
         unreadable = list(got.unreadable)
         records = list(got.records)
         for table in got.tables:
@@ -60,7 +60,7 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
         counts = store.counts(forms)
         checked = sum(counts.values())
         if not checked:
-            _nothing_to_audit(paths, unreadable)
+            _nothing_to_audit(given, unreadable)
         store.lock()
         start = date_from or _earliest(store, forms) or as_of
         skipped: list[str] = []
