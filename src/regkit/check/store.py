@@ -62,11 +62,19 @@ class _Part:
     keys: set[str] = field(default_factory=set)
 
 
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that never draws a progress bar (it would land in the report on
+    standard output)."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 @dataclass
 class Store:
     """A DuckDB connection holding the records; ``lock()`` before rule SQL runs."""
 
-    con: duckdb.DuckDBPyConnection = field(default_factory=lambda: duckdb.connect(":memory:"))
+    con: duckdb.DuckDBPyConnection = field(default_factory=lambda: connect())
     parts: dict[str, list[_Part]] = field(default_factory=lambda: defaultdict(list))
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     csv_sources: dict[str, tuple[CsvTable, int]] = field(default_factory=dict)
