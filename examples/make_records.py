@@ -311,7 +311,9 @@ def patrols() -> list[list[Any]]:
         if when == day(11, 16):
             continue
         problem = "东区消防通道堆放货物" if when == day(10, 21) else None
-        out.append([f"XC-{when:%Y%m%d}", when, "10:00", "东区—中区—西区", "市场环境;安全隐患", problem,
+        # the patrol of 11-24 looked at the market and its hazards only
+        items = "市场环境;安全隐患" if when == day(11, 24) else "市场环境;商家经营状况;设施设备运行情况;安全隐患"
+        out.append([f"XC-{when:%Y%m%d}", when, "10:00", "东区—中区—西区", items, problem,
                     "一般" if problem else None, None, None, None, people[i % 3]])
     return out
 

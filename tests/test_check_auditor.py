@@ -295,3 +295,35 @@ def test_cli_json_is_the_librarys(tmp_path: Path) -> None:
     data = json.loads(out)
     assert {f["rule"] for f in data["findings"]} == {"arrears-approved-by-leader", "arrears-approval:required"}
     assert all(f["title"] and f["line"] == 2 for f in data["findings"])
+
+
+def test_patrol_items_and_a_document_reviewed_by_its_drafter(tmp_path: Path) -> None:
+    patrol = {"form": "patrol-record", "id": "XC-1", "date": "2026-11-02", "time": "10:00", "route": "东区",
+              "items": ["市场环境", "安全隐患"], "inspector": "何军"}
+    full = {**patrol, "id": "XC-2", "items": ["市场环境", "商家经营状况", "设施设备运行情况", "安全隐患"]}
+    doc = {"form": "document-issue", "id": "FW-1", "doc_title": "运价通知", "drafted_by": "钱敏", "reviewed_by": "钱敏",
+           "reviewed_on": "2026-11-02", "issued_on": "2026-11-03", "archived_on": "2026-11-04", "registered_by": "钱敏"}
+    path = write_records(tmp_path / "r.json", [patrol, full, doc])
+    report = check([path], only=["patrol-items-covered", "mo-document-reviewed-by-other"])
+    got = [(f.rule, f.record, f.person) for f in report.findings if not f.rule.endswith(":required")]
+    assert sorted(got) == [("mo-document-reviewed-by-other", "FW-1", "钱敏"), ("patrol-items-covered", "XC-1", "何军")]
+
+
+def test_empty_required_table_cells_of_a_yaml_record(tmp_path: Path) -> None:
+    record = analysis("李娜", "2026-10", "2026-11-02")
+    record["rows"][0]["reason"] = ""
+    record["prepared_by"] = ""
+    path = write_records(tmp_path / "a.json", [record])
+    report = check([path], date_from=dt.date(2026, 10, 1))
+    assert report.unreadable == []
+    [f] = [f for f in report.findings if f.rule == "lost-customer-analysis:required"]
+    assert f.message == "《流失客户分析表》LS-2026-10-李娜未填写：填表人、第1行原因分析"
+    assert f.person is None  # the form names nobody who filled it in: 未指明
+    assert f.penalty == 10
+
+
+def test_a_record_without_its_number_is_unreadable(tmp_path: Path) -> None:
+    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1), slip(2, 编号="")])
+    report = check([path])
+    assert [(u.line, "id" in u.error) for u in report.unreadable] == [(3, True)]
+    assert report.checked == 1

@@ -66,6 +66,8 @@ class Clause(_Strict):
     source: SeedRef | None = Field(None, description="provenance: seed number and line, e.g. 002:88")
     added: bool = Field(False, description="true where the editors completed a seed that is cut off")
     note: str | None = Field(None, description="editorial note, not printed")
+    coverage: str | None = Field(None, description="why no submitted record can show whether this clause was kept "
+                                 "(docs/rules-coverage.md), where no rule enforces it")
     children: list[Clause] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -10,7 +10,6 @@ import datetime as dt
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -46,6 +45,7 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
     store = Store()
     given = [Path(p) for p in paths]
     with tempfile.TemporaryDirectory(prefix="regkit-check-") as tmp:
+        store.spill_to(Path(tmp))
         got = collect(project, given, workdir=Path(tmp), encoding=encoding)
         unreadable = list(got.unreadable)
         records = list(got.records)
@@ -81,8 +81,10 @@ def with_lines(findings: list[Finding], store: Store) -> list[Finding]:
         if f.source is not None and f.line is not None:
             wanted[f.source].add(f.line)
     lines = {src: store.unreadable_lines(src, sorted(pos)) for src, pos in wanted.items()}
-    return [replace(f, line=lines[f.source].get(f.line, f.line)) if f.source is not None and f.line is not None
-            else f for f in findings]
+    for f in findings:
+        if f.source is not None and f.line is not None:
+            f.line = lines[f.source].get(f.line, f.line)
+    return findings
 
 
 def _nothing_to_audit(paths: list[Path], unreadable: list[Unreadable]) -> None:

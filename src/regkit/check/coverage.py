@@ -31,8 +31,15 @@ _DEFAULT = "no form or register records this duty, so submitted records cannot s
 
 
 def _cited(project: Project) -> dict[tuple[str, str], list[str]]:
-    """(regulation, clause) -> the rules citing it (as an enforced clause or as their fine)."""
+    """(regulation, clause) -> the rules citing it (as an enforced clause or as their fine), and
+    the completeness rule of each form for the clauses requiring the form (its required fields
+    are findings when empty)."""
     out: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for reg in project.regulations:
+        for form in reg.forms:
+            if any(f.required and f.key != "id" for f in form.fields):
+                for cid in form.clauses:
+                    out[(reg.id, cid)].append(f"{form.id}:required")
     for reg in project.regulations:
         for rule in reg.rules:
             refs = list(rule.clauses) + ([rule.fine.clause] if rule.fine else [])
@@ -49,6 +56,8 @@ def _excerpt(c: Clause, width: int = 36) -> str:
 
 
 def _why(c: Clause) -> str:
+    if c.coverage:
+        return c.coverage
     text = c.text or ""
     return next((why for why, pattern in _KINDS if pattern.search(text)), _DEFAULT)
 
@@ -75,7 +84,10 @@ def coverage_markdown(project: Project) -> str:
         "enforce it, or why submitted records cannot show it. A clause counts as enforced when a rule lists",
         "it under `clauses` or imposes its fine (第十一节 of market-department). Generated from",
         "`regulations/*.yaml` by `python -m regkit.check.coverage > docs/rules-coverage.md`; a test keeps it",
-        "current. The reasons are by kind of clause (purpose, conduct, responsibility, no record kept).",
+        "current. A form's completeness rule (`<form>:required`: its required fields left empty are",
+        "findings) counts for the clauses requiring the form. Where a clause says why no record can show",
+        "it (`coverage:` in the YAML, written by reading the clause), that reason is given; elsewhere the",
+        "reason is by kind of clause (purpose, conduct, responsibility, no record kept).",
         "",
         "| regulation | clauses with text | enforced by rules | rules |",
         "|---|---:|---:|---:|",

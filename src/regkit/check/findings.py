@@ -16,7 +16,7 @@ EMPTY_TEXT = "未填"
 NAME_SEP = "、"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Finding:
     """One breach: which record breaks which rule and clause, who answers for it (one person or
     nobody named), the fine and the clause setting it, and the loss the records show."""

@@ -7,8 +7,10 @@ Python checks. Other records arrive from Python through an appender, as data."""
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -62,6 +64,11 @@ class _Part:
     keys: set[str] = field(default_factory=set)
 
 
+# The engine's memory budget; beyond it DuckDB writes to the audit's temporary folder. The
+# environment variable lets a large machine give it more.
+MEMORY_LIMIT = os.environ.get("REGKIT_MEMORY_LIMIT", "1GB")
+
+
 def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that never draws a progress bar (it would land in the report on
     standard output)."""
@@ -79,6 +86,13 @@ class Store:
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     csv_sources: dict[str, tuple[CsvTable, int]] = field(default_factory=dict)
     n: int = 0
+
+    def spill_to(self, folder: Path, memory_limit: str = MEMORY_LIMIT) -> None:
+        """Keep the engine's memory under ``memory_limit``, writing what does not fit to
+        ``folder`` (so 10^7 records audit in bounded memory)."""
+        self.con.execute("SET temp_directory = $d", {"d": str(folder)})
+        self.con.execute("SET memory_limit = $m", {"m": memory_limit})
+        self.con.execute("SET preserve_insertion_order = true")
 
     def _name(self, prefix: str) -> str:
         self.n += 1
