@@ -190,7 +190,8 @@ roles:
     assert holders(proj, "部门负责人", "调度部", regulation="roster") == []
     (project / "records" / "roster.yaml").write_text("form: roster-sheet\nid: ZB-1\nmonth: 2026-03\n",
                                                      encoding="utf-8")
-    audit = run("check", "--as-of", "2026-04-30", "--only", "roster", "--format", "json")
+    # April is over by 31 May (the running month is never missing) and has no roster
+    audit = run("check", "--as-of", "2026-05-31", "--only", "roster", "--format", "json")
     findings = json.loads(audit.output)["findings"]
     assert findings and {f["person"] for f in findings} == {"吴芳"}  # not the heads of 调度部 and 运输部
 
