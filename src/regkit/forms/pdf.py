@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from ..errors import RenderError, TemplateError
+from ..templating import environment as confined_environment
 from .layout import Cell, Control, FormLayout, Grid
 from .output import atomic_write
 from .style import Style
@@ -43,10 +44,7 @@ def _env(folder: Path) -> jinja2.Environment:
 
 @lru_cache(maxsize=4)
 def _env_cached(folder: str) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder), autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=False, lstrip_blocks=False,
-    )
+    return confined_environment(folder, trim_blocks=False, lstrip_blocks=False)
 
 
 def _parts(parts: list[str | Control], index: dict[int, int], lines: int = 1) -> list[dict[str, Any]]:

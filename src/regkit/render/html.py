@@ -10,6 +10,7 @@ import jinja2
 
 from .. import __version__
 from ..errors import TemplateError
+from ..templating import environment as confined_environment
 from .context import Document
 from .fonts import FontSet
 from .settings import ROLES
@@ -20,12 +21,7 @@ HTML_TEMPLATE = "regulation.html.j2"
 @lru_cache(maxsize=4)
 def environment(folder: str) -> jinja2.Environment:
     """The Jinja environment of a template folder: autoescape on, StrictUndefined."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
+    env = confined_environment(folder, keep_trailing_newline=True)
     env.filters["lines"] = balanced_lines
     return env
 
@@ -56,8 +52,9 @@ def render_html(doc: Document, folder: Path, fonts: FontSet, name: str = HTML_TE
         template = environment(str(folder.resolve())).get_template(name)
         return template.render(doc=doc, families=families, text_width=fonts.text_width,
                                generator=f"regkit {__version__}")
-    except jinja2.TemplateNotFound:
-        raise TemplateError(f"{where}: template not found") from None
+    except jinja2.TemplateNotFound as exc:
+        missing = "" if exc.name == name else f" ({exc.name}, included)"
+        raise TemplateError(f"{where}: template not found{missing}") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or where}:{exc.lineno}: {exc.message}") from None
     except jinja2.UndefinedError as exc:

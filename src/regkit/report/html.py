@@ -16,6 +16,7 @@ from .. import __version__
 from ..check.findings import Report, show
 from ..errors import TemplateError
 from ..project import PACKAGE_TEMPLATES
+from ..templating import environment as confined_environment
 
 TEMPLATE = "report.html.j2"
 BAR_HEIGHT = 22
@@ -87,10 +88,11 @@ def render_html(report: Report, templates: Path | None = None) -> str:
     """The filled-in page; TemplateError naming the template and the problem."""
     folder = templates_dir(templates)
     where = folder / TEMPLATE
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = confined_environment(folder, keep_trailing_newline=True)
     try:
         return env.get_template(TEMPLATE).render(**context(report))
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"{where}: template not found: {exc.name}") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or where}:{exc.lineno}: {exc.message}") from None
     except jinja2.UndefinedError as exc:
