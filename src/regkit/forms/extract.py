@@ -31,21 +31,23 @@ def extract_file(path: Path | str, project: Project, *, data: bytes | None = Non
     an older form version having been mapped."""
     from .opendoc import read_ods, read_odt
     from .readers import read_docx, read_pdf, read_xlsx
-    from .safety import read_limited
+    from .safety import contained, read_limited
 
     name = str(path)
     raw_bytes = read_limited(name, data)
-    kind = sniff(name, raw_bytes)
-    if kind == "pdf":
-        raw = read_pdf(name, raw_bytes)
-    elif kind == "docx":
-        raw = read_docx(name, raw_bytes)
-    elif kind == "odt":
-        raw = read_odt(name, raw_bytes)
-    elif kind == "ods":
-        raw = read_ods(name, raw_bytes)
-    else:
-        raw = read_xlsx(name, raw_bytes)
+    with contained(name, "file"):
+        kind = sniff(name, raw_bytes)
+    with contained(name, kind.upper()):
+        if kind == "pdf":
+            raw = read_pdf(name, raw_bytes)
+        elif kind == "docx":
+            raw = read_docx(name, raw_bytes)
+        elif kind == "odt":
+            raw = read_odt(name, raw_bytes)
+        elif kind == "ods":
+            raw = read_ods(name, raw_bytes)
+        else:
+            raw = read_xlsx(name, raw_bytes)
     form = _form(name, project, raw.form_id, raw.version, notes)
     if kind in ("xlsx", "ods"):
         return _xlsx_records(name, form, raw.headers, raw.rows, raw.version, notes)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
 from lxml import etree
 
-from ..errors import InputError
+from ..errors import InputError, Problem
 from .docx import PLACEHOLDER, W14_NS, W_NS
 from .locate import DocBody, DocTable
 from .safety import one_line, open_zip, parse_xml, read_member, refuse_dtds
@@ -185,10 +186,14 @@ def read_docx(name: str, data: bytes) -> RawForm:
 # -- PDF -------------------------------------------------------------------------------------
 
 def read_pdf(name: str, data: bytes) -> RawForm:
-    """AcroForm field values of a regkit PDF form (strict parsing: no guessing at damage)."""
+    """AcroForm field values of a regkit PDF form (strict parsing: no guessing at damage).
+
+    Fields are walked from the AcroForm's /Fields, so that a field found twice, a name that is
+    not text or a value that is not what its type holds is a problem naming the field (pypdf's
+    ``get_fields`` merges or skips them). Names are qualified (``parent.child``); a radio group
+    or a choice list reads as its option."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PyPdfError
-    from pypdf.generic import NameObject
 
     try:
         reader = PdfReader(BytesIO(data), strict=True)
@@ -198,31 +203,104 @@ def read_pdf(name: str, data: bytes) -> RawForm:
             raise InputError.at(name, 1, 1, f"{len(reader.pages)} pages, over the limit of {MAX_PDF_PAGES}")
         meta: Any = reader.metadata or {}
         form_id = meta.get("/RegkitForm")
-        fields = reader.get_fields()
+        acro = reader.trailer["/Root"].get("/AcroForm")
+        roots = acro.get_object().get("/Fields") if acro is not None else None
     except InputError:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         raise InputError.at(name, 1, 1, f"damaged or truncated PDF: {one_line(exc)}") from None
     if form_id is None:
         raise InputError.at(name, 1, 1, "not a regkit form (no RegkitForm in the PDF metadata)")
-    if fields is None:
+    if roots is None:
         raise InputError.at(name, 1, 1, "not a regkit form (the PDF has no form fields)")
-    if len(fields) > MAX_CONTROLS:
-        raise InputError.at(name, 1, 1, f"{len(fields)} form fields, over the limit of {MAX_CONTROLS}")
     raw = RawForm(str(form_id), _version(name, meta.get("/RegkitFormVersion", "1")))
-    for fname, fdata in fields.items():
-        if "/Kids" in fdata and "/V" not in fdata and fdata.get("/FT") is None:
-            continue  # a non-terminal node of a field hierarchy
-        value: Any = fdata.get("/V")
-        if fdata.get("/FT") == "/Btn":
-            raw.values[fname] = [value is not None and isinstance(value, NameObject) and value != "/Off"]
-        elif isinstance(value, list):
-            raw.values[fname] = ["；".join(str(v) for v in value)]
-        elif isinstance(value, bytes):  # a ByteStringObject: pypdf could not decode it as text
-            raise InputError.at(name, 1, 1, f"field {fname}: value is not readable text")
-        else:
-            raw.values[fname] = ["" if value is None else str(value)]
+    problems: list[str] = []
+    count = 0
+    for fname, fdata in _pdf_fields(roots.get_object(), problems):
+        count += 1
+        if count > MAX_CONTROLS:
+            raise InputError.at(name, 1, 1, f"over {MAX_CONTROLS} form fields")
+        value = _pdf_value(fname, fdata, problems)
+        if value is not None:
+            raw.values.setdefault(fname, []).append(value)
+    if problems:
+        raise InputError([Problem(name, 1, 1, p) for p in problems])
     return raw
+
+
+_FF_RADIO, _FF_PUSHBUTTON = 1 << 15, 1 << 16
+_INHERITED = ("/FT", "/Ff", "/V", "/Opt")
+MAX_FIELD_DEPTH = 16
+
+
+def _pdf_fields(roots: Any, problems: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(qualified name, attributes with the inherited ones) of every terminal field."""
+    seen: set[int] = set()
+
+    def walk(node: Any, parent: str, inherited: dict[str, Any], depth: int) -> Iterator[tuple[str, dict[str, Any]]]:
+        node = node.get_object()
+        if id(node) in seen or depth > MAX_FIELD_DEPTH or not hasattr(node, "get"):
+            problems.append(f"form field {parent or '(top)'}: the field tree loops or is not a tree")
+            return
+        seen.add(id(node))
+        title = node.get("/T")
+        if title is not None and not isinstance(title, str):
+            problems.append(f"a form field under {parent or 'the form'} has a name that is not text ({title!r})")
+            return
+        qualified = f"{parent}.{title}" if parent and title is not None else (title or parent)
+        attrs = {**inherited, **{k: node[k] for k in _INHERITED if k in node}}
+        kids = node.get("/Kids")
+        kids = [k.get_object() for k in kids] if hasattr(kids, "__iter__") else []
+        fields = [k for k in kids if hasattr(k, "get") and "/T" in k]
+        if fields:
+            for kid in fields:
+                yield from walk(kid, qualified, attrs, depth + 1)
+            if "/V" not in node:
+                return  # a non-terminal node of a field hierarchy
+        if qualified:
+            yield qualified, attrs
+
+    for root in roots:
+        yield from walk(root, "", {}, 0)
+
+
+def _pdf_value(fname: str, fdata: dict[str, Any], problems: list[str]) -> str | bool | None:
+    """A field's value: text, True/False for a check box, the option of a radio group or list."""
+    from pypdf.generic import ArrayObject, ByteStringObject, FloatObject, NameObject, NumberObject
+
+    value: Any = fdata.get("/V")
+    value = value.get_object() if hasattr(value, "get_object") else value
+    kind = fdata.get("/FT")
+    flags = fdata.get("/Ff", 0)
+    flags = int(flags) if isinstance(flags, (int, float)) else 0
+    if kind == "/Btn":
+        if flags & _FF_PUSHBUTTON:
+            return None
+        if value is not None and not isinstance(value, NameObject):
+            problems.append(f"field {fname}: the box holds {value!r}, not on or off")
+            return None
+        if flags & _FF_RADIO:  # a radio group: the chosen button's export name, or nothing
+            if value is None or value == "/Off":
+                return ""
+            option = str(value)[1:]
+            opts = fdata.get("/Opt")
+            if isinstance(opts, ArrayObject) and option.isdigit() and int(option) < len(opts):
+                option = str(opts[int(option)].get_object())
+            return option
+        return value is not None and value != "/Off"
+    if isinstance(value, ByteStringObject):  # pypdf could not decode it as text
+        problems.append(f"field {fname}: value is not readable text")
+        return None
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return str(value)[1:] if isinstance(value, NameObject) else str(value)
+    if isinstance(value, (NumberObject, FloatObject, int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, ArrayObject) and all(isinstance(v, str) for v in value):
+        return "；".join(str(v) for v in value)
+    problems.append(f"field {fname}: value is not text ({type(value).__name__})")
+    return None
 
 
 # -- Excel -----------------------------------------------------------------------------------

@@ -1,14 +1,20 @@
 """Opening untrusted containers safely: ZIP archives checked before anything is inflated (member
-count, declared sizes, compression ratio) and XML parsed without entities, DTDs or huge trees."""
+count, declared sizes, compression ratio) and XML parsed without entities, DTDs or huge trees;
+and the damage boundary every reader of an input file runs inside (``contained``)."""
 
 from __future__ import annotations
 
+import logging
+import warnings
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 
 from lxml import etree
 
-from ..errors import InputError
+from ..errors import InputError, RegkitError
 
 MAX_FILE_BYTES = 20 << 20
 MAX_MEMBERS = 1000
@@ -110,3 +116,47 @@ def parse_xml(name: str, member: str, data: bytes) -> etree._Element:
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
         raise InputError.at(name, 1, 1, f"{member}: XML with a DTD or entities is not accepted")
     return root
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """No library warning or log line reaches stderr while reading an input file: libraries log
+    or warn about damage they work around (pypdf through logging, openpyxl through warnings), and
+    what they see there is either reported as the file's problem or harmless."""
+    level = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logging.disable(level)
+
+
+def damage(exc: BaseException, what: str) -> str:
+    """What is wrong with a file, in the user's terms, from the exception a library raised on it."""
+    text = one_line(exc)
+    name = type(exc).__name__
+    if name == "DependencyError" or "cryptography" in text or "AES" in text:
+        return "encrypted PDF: regkit reads only unencrypted forms (save a copy without a password)"
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)) or "seek" in text:
+        return f"damaged or truncated {what} (the zip container is broken: {text})"
+    if isinstance(exc, RecursionError):
+        return f"damaged {what}: nested too deeply to read"
+    if isinstance(exc, MemoryError):
+        return f"{what} too large to read"
+    return f"damaged {what} ({name}: {text})" if text else f"damaged {what} ({name})"
+
+
+@contextmanager
+def contained(name: str, what: str) -> Iterator[None]:
+    """The damage boundary of one input file: regkit's own errors pass, any exception of the
+    library reading it (zipfile, zlib, lxml, openpyxl, pypdf ...) becomes the file's one-line
+    InputError, and nothing the library warns or logs reaches stderr."""
+    with quiet():
+        try:
+            yield
+        except RegkitError:
+            raise
+        except Exception as exc:  # RecursionError and MemoryError included
+            raise InputError.at(name, 1, 1, damage(exc, what)) from exc

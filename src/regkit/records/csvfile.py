@@ -95,6 +95,17 @@ def plan_csv(project: Project, path: Path, source: str, *, workdir: Path, encodi
 
 def read_python(project: Project, path: Path, source: str, encoding: str, keys: list[str] | None = None) -> Collected:
     """Read the whole file here: every row validated, every broken row reported with its line."""
+    from ..errors import InputError
+    from ..forms.safety import contained
+
+    try:
+        with contained(source, "CSV"):
+            return _read_python(project, path, source, encoding, keys)
+    except InputError as exc:
+        return Collected(unreadable=[Unreadable(source, p.line, p.message) for p in exc.problems], files=1)
+
+
+def _read_python(project: Project, path: Path, source: str, encoding: str, keys: list[str] | None) -> Collected:
     out = Collected(files=1)
     try:
         text = _decode(path.read_bytes(), encoding)

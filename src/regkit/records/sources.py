@@ -59,7 +59,23 @@ def read_sources(project: Project, paths: list[Path], *, workdir: Path, encoding
 
 
 def read_file(project: Project, path: Path, source: str, *, workdir: Path, encoding: str | None) -> Collected:
-    """The records of one file, by its kind."""
+    """The records of one file, by its kind; whatever breaks reading it is that file's problem,
+    and the other files are still read."""
+    from ..forms.safety import contained
+
+    try:
+        with contained(source, _kind(path)):
+            return _read_file(project, path, source, workdir=workdir, encoding=encoding)
+    except InputError as exc:
+        return Collected(unreadable=[Unreadable(source, p.line, p.message) for p in exc.problems], files=1)
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    return {"yml": "YAML"}.get(suffix, suffix.upper() or "file")
+
+
+def _read_file(project: Project, path: Path, source: str, *, workdir: Path, encoding: str | None) -> Collected:
     suffix = path.suffix.lower()
     stem_form = path.stem if project.form(path.stem) else None
     if suffix in (".yaml", ".yml", ".json"):
@@ -86,6 +102,7 @@ def read_file(project: Project, path: Path, source: str, *, workdir: Path, encod
 def _is_filled_form(path: Path) -> bool:
     """True for a workbook regkit wrote as a form (it carries a RegkitForm document property)."""
     import zipfile
+    import zlib
 
     try:
         with zipfile.ZipFile(path) as zf:
@@ -93,8 +110,8 @@ def _is_filled_form(path: Path) -> bool:
             if info.file_size > 1 << 20:
                 return False
             return b'name="RegkitForm"' in zf.read(info)
-    except (KeyError, OSError, zipfile.BadZipFile):
-        return False
+    except (KeyError, OSError, zipfile.BadZipFile, zlib.error, ValueError, EOFError, NotImplementedError):
+        return False  # the workbook reader reports what is wrong with it
 
 
 def _filled_form(project: Project, path: Path, source: str) -> Collected:

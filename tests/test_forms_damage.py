@@ -1,0 +1,165 @@
+"""Damaged filled-in forms: whatever the library reading them raises (zip CRC and inflate errors,
+bad seeks, odd PDF objects, unknown XML in a sheet) is that file's one line, exit 2; the other
+files are still read; no library warning reaches stderr."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from forms_support import ARREARS, DATA
+from regkit.check import audit
+from regkit.cli import main
+from regkit.forms.api import render_form
+from regkit.loader import Project, load_project
+
+
+@pytest.fixture(scope="module")
+def project() -> Project:
+    return load_project([DATA])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _page_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REGKIT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+@pytest.fixture(scope="module")
+def filled(project: Project) -> dict[str, bytes]:
+    return {fmt: render_form(project, "arrears-approval", fmt, ARREARS) for fmt in ("docx", "pdf", "xlsx")}
+
+
+def flip_in_member(data: bytes, member: str, where: float = 0.5) -> bytes:
+    """One bit flipped inside a member's compressed bytes (the zip directory left intact)."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    off = info.header_offset
+    start = off + 30 + int.from_bytes(data[off + 26:off + 28], "little") + int.from_bytes(data[off + 28:off + 30],
+                                                                                           "little")
+    b = bytearray(data)
+    b[start + int(info.compress_size * where)] ^= 0x01
+    return bytes(b)
+
+
+def rezip(data: bytes, member: str, edit: object) -> bytes:
+    """The zip with one member's text edited (CRCs correct)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            body = src.read(info)
+            zf.writestr(info.filename, edit(body) if info.filename == member else body)  # type: ignore[operator]
+    return out.getvalue()
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def extract(path: Path) -> tuple[int, str, str]:
+    return run(["extract", "--regulations", str(DATA), str(path)])
+
+
+def one_problem_line(path: Path, stderr: str) -> str:
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith(f"{path}:1:1: "), stderr
+    assert "internal error" not in lines[0] and "Traceback" not in stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(("fmt", "member", "where"), [
+    ("docx", "word/document.xml", 0.5),   # inflate error (zlib.error)
+    ("docx", "word/document.xml", 0.97),  # near the end: Bad CRC-32 or inflate error
+    ("docx", "docProps/custom.xml", 0.5),
+    ("xlsx", "xl/worksheets/sheet1.xml", 0.5),
+    ("xlsx", "xl/worksheets/sheet1.xml", 0.98),
+    ("xlsx", "docProps/custom.xml", 0.5),
+])
+def test_a_flipped_bit_in_a_zip_member_is_one_line(filled: dict[str, bytes], tmp_path: Path, fmt: str,
+                                                   member: str, where: float) -> None:
+    path = tmp_path / f"bad.{fmt}"
+    path.write_bytes(flip_in_member(filled[fmt], member, where))
+    code, _, err = extract(path)
+    assert code == 2, err
+    one_problem_line(path, err)
+
+
+def test_a_local_header_pointing_before_the_file_is_one_line(filled: dict[str, bytes], tmp_path: Path) -> None:
+    # the central directory's offset of a member rewritten: "negative seek value" in zipfile
+    data = bytearray(filled["docx"])
+    cd = data.rfind(b"PK\x01\x02")
+    data[cd + 42:cd + 46] = (0xFFFFFF00).to_bytes(4, "little")
+    path = tmp_path / "seek.docx"
+    path.write_bytes(bytes(data))
+    code, _, err = extract(path)
+    assert code == 2, err
+    one_problem_line(path, err)
+
+
+def test_an_unknown_attribute_in_the_sheet_xml_is_one_line(filled: dict[str, bytes], tmp_path: Path) -> None:
+    path = tmp_path / "attr.xlsx"
+    path.write_bytes(rezip(filled["xlsx"], "xl/worksheets/sheet1.xml",
+                           lambda b: re.sub(rb"<c r=", b'<c bogus="1" t="zz" r=', b, count=3)))
+    code, _, err = extract(path)
+    assert code == 2, err
+    one_problem_line(path, err)
+
+
+def _pdf_with(data: bytes, tmp_path: Path, name: str, edit: object) -> Path:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=io.BytesIO(data))
+    for ref in writer._root_object["/AcroForm"]["/Fields"]:
+        edit(ref.get_object())  # type: ignore[operator]
+    path = tmp_path / name
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def test_a_pdf_field_named_by_a_number_is_one_line(filled: dict[str, bytes], tmp_path: Path) -> None:
+    from pypdf.generic import NameObject, NumberObject
+
+    def edit(field: dict) -> None:  # type: ignore[type-arg]
+        if field.get("/T") == "customer":
+            field[NameObject("/T")] = NumberObject(12)
+
+    path = _pdf_with(filled["pdf"], tmp_path, "numt.pdf", edit)
+    code, _, err = extract(path)
+    assert code == 2, err
+    assert "12" in one_problem_line(path, err)
+
+
+def test_pdf_warnings_do_not_reach_stderr(filled: dict[str, bytes], tmp_path: Path) -> None:
+    # "Superfluous whitespace found in object header" and friends, logged by pypdf
+    data = re.sub(rb"\n(\d+) 0 obj", rb"\n\1  0 obj", filled["pdf"])
+    path = tmp_path / "spaces.pdf"
+    path.write_bytes(data)
+    code, _, err = extract(path)
+    assert "Superfluous" not in err and "whitespace" not in err
+    if code == 2:
+        one_problem_line(path, err)
+    else:
+        assert code == 0 and not err.strip(), err
+
+
+def test_check_reads_the_other_files_when_one_is_damaged(project: Project, filled: dict[str, bytes],
+                                                         tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "a-good.docx").write_bytes(filled["docx"])
+    (folder / "b-bad.docx").write_bytes(flip_in_member(filled["docx"], "word/document.xml"))
+    (folder / "c-bad.xlsx").write_bytes(flip_in_member(filled["xlsx"], "xl/worksheets/sheet1.xml"))
+    report = audit(project, [folder], as_of=dt.date(2026, 11, 30))
+    assert report.checked == 1
+    assert sorted(u.source.rsplit("/", 1)[-1] for u in report.unreadable) == ["b-bad.docx", "c-bad.xlsx"]
