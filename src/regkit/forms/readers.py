@@ -203,7 +203,8 @@ def read_pdf(name: str, data: bytes) -> RawForm:
             raise InputError.at(name, 1, 1, f"{len(reader.pages)} pages, over the limit of {MAX_PDF_PAGES}")
         meta: Any = reader.metadata or {}
         form_id = meta.get("/RegkitForm")
-        acro = reader.trailer["/Root"].get("/AcroForm")
+        root: Any = reader.trailer["/Root"].get_object()
+        acro: Any = root.get("/AcroForm")
         roots = acro.get_object().get("/Fields") if acro is not None else None
     except InputError:
         raise
