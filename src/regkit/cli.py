@@ -4,6 +4,8 @@ code. Errors are converted here, once."""
 from __future__ import annotations
 
 import json
+import os
+import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -24,15 +26,26 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+            return result
+        except click.exceptions.Exit:
+            try:
+                sys.stdout.flush()
+            except BrokenPipeError:
+                _stdout_closed()
+            raise
         except RegkitError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
             for line in exc.lines():
                 click.echo(line, err=True)
             ctx.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            _stdout_closed()
+            ctx.exit(0)
         except Exception as exc:  # the one place unexpected errors are reported
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
@@ -179,7 +192,6 @@ def build(regulation_ids: tuple[str, ...], formats: str, langs: str, pdfa: bool,
     Unchanged outputs are skipped (content-hash cache in OUT/.regkit-cache.json); nothing is
     written if any file fails.
     """
-    import sys
 
     from .render.build import BuildOptions
     from .render.build import build as run_build
@@ -281,7 +293,6 @@ def check(ctx: click.Context, records: tuple[Path, ...], date_from: Any, as_of: 
     Exit 0 if clean, 1 if there are findings, 2 if any input is bad or unreadable (the report is
     still written, listing what could not be read).
     """
-    import sys
 
     from .check import audit
     from .report import render, write_atomic
@@ -325,9 +336,24 @@ def init(folder: Path, templates: bool) -> None:
         click.echo(f"next: cd {os.path.relpath(result.root)} && regkit lint && regkit build && regkit check")
 
 
+def _stdout_closed() -> None:
+    """The reader of our output went away (``regkit list | head -1``): nothing more to say, and
+    the interpreter must not fail flushing what is left at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout (e.g. under a test runner)
+        pass
+
+
 def run() -> None:
     """Console-script entry point."""
-    main(obj={})
+    try:
+        main(obj={})
+    except BrokenPipeError:  # pragma: no cover - raised outside a command (click's own output)
+        _stdout_closed()
+        sys.exit(0)
 
 
 if __name__ == "__main__":  # pragma: no cover

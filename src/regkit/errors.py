@@ -61,5 +61,9 @@ class EnvironmentProblem(RegkitError):
     """Raised when the machine lacks something regkit needs (a font, a system library)."""
 
 
+class OutputError(RegkitError):
+    """Raised when an output file cannot be written (disk full, file too large, no permission)."""
+
+
 class UsageError(RegkitError):
     """Raised when command arguments name something that does not exist (a regulation, a form)."""

@@ -46,9 +46,14 @@ _UNSAFE = re.compile(r"[^0-9A-Za-z._\-\u4e00-\u9fff]+")
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)$", re.IGNORECASE)
 
 
+MAX_NAME_BYTES = 120  # of the 255 bytes a file name may have: room for the form id and suffix
+
+
 def safe_name(text: str, fallback: str = "form") -> str:
-    """A file-name part made from record data: no separators, no dot-only or device names, short."""
-    name = _UNSAFE.sub("_", text).strip("._")[:80]
+    """A file-name part made from record data: no separators, no dot-only or device names, at most
+    MAX_NAME_BYTES bytes of UTF-8 (a Chinese character takes three), cut between characters."""
+    name = _UNSAFE.sub("_", text).strip("._")
+    name = name.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip("._")
     if not name or _RESERVED.match(name.split(".")[0]):
         name = f"{fallback}_{name}" if name else fallback
     return name

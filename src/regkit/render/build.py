@@ -22,6 +22,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import RegkitError, UsageError
+from ..files import clean_stale
 from ..loader import DEFAULT_DIR, ORG_FILE, Project, load_project
 from ..model import Regulation
 from ..project import template_root
@@ -219,6 +220,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     start = time.perf_counter()
     _check_options(options)
     out = options.out
+    for folder in (out, out / "forms"):
+        clean_stale(folder)  # what a killed build left
     cache = _read_cache(out / CACHE_FILE)
     digests = Digests()
     settings = load_settings(options.document_templates)
