@@ -12,6 +12,7 @@ no attribute access but ``other.``, no calls but these, no subscripts, no lambda
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ FIELD_TYPES = {
     "phone": "text", "month": "text", "integer": "number", "amount": "number", "date": "date",
     "boolean": "boolean", "list": "list", "multichoice": "list", "table": "table",
 }
+MAX_LITERAL = 10**18  # a number in a rule fits a 64-bit integer, as the engine's columns do
 PARAM_TYPES = {"integer": "number", "decimal": "number", "text": "text", "choice": "text"}
 
 
@@ -73,6 +75,8 @@ def compile_expr(source: str, scope: Scope, *, want: str | None = None, this: st
         c = _Compiler(scope, this, other)
         sql, typ = c.visit(tree.body)
     except SyntaxError as exc:
+        if "Exceeds the limit" in str(exc.msg):  # Python's own cap on digits (4300)
+            raise ExprError(f"a number in {source[:30]!r}... has too many digits") from None
         at = f" at column {exc.offset}" if exc.offset else ""  # 0 means at the end
         raise ExprError(f"syntax error{at} ({exc.msg}) in {source!r}") from None
     except RecursionError:  # both the parser and the compiler recurse per nesting level
@@ -100,6 +104,10 @@ class _Compiler:
             return "NULL", "null"
         if isinstance(v, bool):
             return ("TRUE" if v else "FALSE"), "boolean"
+        if isinstance(v, int) and abs(v) >= MAX_LITERAL:
+            raise ExprError(f"the number {str(v)[:12]}... is too large (at most {len(str(MAX_LITERAL)) - 1} digits)")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ExprError("a number too large to compute with")
         if isinstance(v, (int, float)):
             return repr(v), "number"
         if isinstance(v, str):

@@ -112,7 +112,10 @@ def _weasy() -> tuple[Any, Any, Any]:
 
 @lru_cache(maxsize=4)
 def _stylesheet(path: str, mtime: float) -> Any:
+    from ..render.csslimits import check_css
+
     _, css_cls, (fonts, fetcher) = _weasy()
+    check_css(Path(path))
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import EnvironmentProblem, RenderError, TemplateError
 from .context import Document
+from .csslimits import check_css
 from .fonts import FontSet, check_coverage, laid_out_texts
 from .html import render_html
 from .settings import load_settings
@@ -54,6 +55,8 @@ def render_pdf(doc: Document, templates: Path, *, pdfa: bool = False) -> bytes:
             "WeasyPrint cannot load libharfbuzz-subset (>= 4.1): install libharfbuzz-subset0 "
             "(scripts/system-deps.sh); without it every PDF takes seconds")
     folder = templates / "document"
+    for css in sorted(folder.glob("*.css")):
+        check_css(css)
     settings = load_settings(templates)
     fonts = FontSet.from_settings(settings.language(doc.lang).fonts, templates)
     font_config, sheet, fetcher = _engine(str(folder.resolve()), fonts)
