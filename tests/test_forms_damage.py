@@ -163,3 +163,135 @@ def test_check_reads_the_other_files_when_one_is_damaged(project: Project, fille
     report = audit(project, [folder], as_of=dt.date(2026, 11, 30))
     assert report.checked == 1
     assert sorted(u.source.rsplit("/", 1)[-1] for u in report.unreadable) == ["b-bad.docx", "c-bad.xlsx"]
+
+
+# -- nothing silently lost ---------------------------------------------------------------------
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _retag(data: bytes, old: str, new: str | None) -> bytes:
+    """The DOCX with the content control tagged ``old`` retagged ``new`` (or its tag removed)."""
+    def edit(xml: bytes) -> bytes:
+        needle = f'<w:tag w:val="{old}"/>'.encode()
+        assert needle in xml
+        return xml.replace(needle, b"" if new is None else f'<w:tag w:val="{new}"/>'.encode(), 1)
+
+    return rezip(data, "word/document.xml", edit)
+
+
+@pytest.mark.parametrize(("new", "message"), [
+    (None, "field customer (客户名称): not found in the file"),
+    ("date", "field customer (客户名称): not found in the file"),
+])
+def test_a_docx_control_whose_tag_was_removed_or_duplicated_is_named(filled: dict[str, bytes], tmp_path: Path,
+                                                                     new: str | None, message: str) -> None:
+    path = tmp_path / "tag.docx"
+    path.write_bytes(_retag(filled["docx"], "customer", new))
+    code, out, err = extract(path)
+    assert code == 2 and out == "", err
+    assert any(line.startswith(f"{path}:1:1: {message}") for line in err.splitlines()), err
+    if new == "date":
+        assert f"{path}:1:1: field date (填写日期): found 2 times in the file, the form has it once" in err.splitlines()
+
+
+def test_a_pdf_field_deleted_is_named(filled: dict[str, bytes], tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=io.BytesIO(filled["pdf"]))
+    fields = writer._root_object["/AcroForm"]["/Fields"]
+    keep = [f for f in fields if f.get_object().get("/T") != "customer"]
+    assert len(keep) == len(fields) - 1
+    fields.clear()
+    fields.extend(keep)
+    path = tmp_path / "gone.pdf"
+    with path.open("wb") as fh:
+        writer.write(fh)
+    code, _, err = extract(path)
+    assert code == 2
+    assert f"{path}:1:1: field customer (客户名称): not found in the file (was it deleted, or its name changed by " \
+           "an editor?)" in err.splitlines()
+
+
+def test_a_pdf_field_listed_twice_is_named(filled: dict[str, bytes], tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=io.BytesIO(filled["pdf"]))
+    fields = writer._root_object["/AcroForm"]["/Fields"]
+    twin = DictionaryObject({NameObject("/T"): TextStringObject("customer"), NameObject("/FT"): NameObject("/Tx"),
+                             NameObject("/V"): TextStringObject("另一家公司")})
+    fields.append(writer._add_object(twin))
+    path = tmp_path / "twice.pdf"
+    with path.open("wb") as fh:
+        writer.write(fh)
+    code, _, err = extract(path)
+    assert code == 2
+    assert f"{path}:1:1: field customer (客户名称): found 2 times in the file, the form has it once" in err.splitlines()
+
+
+def _move_under_parent(data: bytes, key: str, *, keep_original: bool) -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=io.BytesIO(data))
+    fields = writer._root_object["/AcroForm"]["/Fields"]
+    ref = next(f for f in fields if f.get_object().get("/T") == key)
+    parent = writer._add_object(DictionaryObject({NameObject("/T"): TextStringObject("a"),
+                                                  NameObject("/Kids"): ArrayObject([ref])}))
+    ref.get_object()[NameObject("/Parent")] = parent
+    if not keep_original:
+        fields.remove(ref)
+    fields.append(parent)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_field_moved_under_a_parent_still_reads(project: Project, filled: dict[str, bytes],
+                                                      tmp_path: Path) -> None:
+    from regkit.forms.extract import extract_file
+
+    path = tmp_path / "dotted.pdf"
+    path.write_bytes(_move_under_parent(filled["pdf"], "customer", keep_original=False))
+    notes: list[str] = []
+    [record] = extract_file(path, project, notes=notes)
+    assert record["customer"] == ARREARS["customer"]
+    assert notes == []
+
+
+def _as_radio_group(data: bytes, key: str, chosen: str) -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, NumberObject
+
+    writer = PdfWriter(clone_from=io.BytesIO(data))
+    for ref in writer._root_object["/AcroForm"]["/Fields"]:
+        field = ref.get_object()
+        if field.get("/T") == key:
+            field[NameObject("/FT")] = NameObject("/Btn")
+            field[NameObject("/Ff")] = NumberObject(1 << 15)
+            field[NameObject("/V")] = NameObject("/" + chosen)
+            del field["/Opt"]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_choice_saved_as_a_radio_group_reads_as_its_option(project: Project, filled: dict[str, bytes],
+                                                             tmp_path: Path) -> None:
+    from regkit.forms.extract import extract_file
+
+    path = tmp_path / "radio.pdf"
+    path.write_bytes(_as_radio_group(filled["pdf"], "settlement", "月结"))
+    [record] = extract_file(path, project)
+    assert record["settlement"] == "月结"
+    path.write_bytes(_as_radio_group(filled["pdf"], "settlement", "Off"))
+    [record] = extract_file(path, project)
+    assert record["settlement"] is None
+
+
+def test_a_radio_group_choosing_no_option_of_the_field_is_named(filled: dict[str, bytes], tmp_path: Path) -> None:
+    path = tmp_path / "radio.pdf"
+    path.write_bytes(_as_radio_group(filled["pdf"], "settlement", "Choice3"))
+    code, _, err = extract(path)
+    assert code == 2 and "settlement" in err and "Choice3" in err, err

@@ -51,6 +51,8 @@ def extract_file(path: Path | str, project: Project, *, data: bytes | None = Non
     form = _form(name, project, raw.form_id, raw.version, notes)
     if kind in ("xlsx", "ods"):
         return _xlsx_records(name, form, raw.headers, raw.rows, raw.version, notes)
+    if kind == "pdf":
+        _resolve_dotted(raw.values, _control_names(form, raw.values, flat=True))
     names = _control_names(form, raw.values, flat=kind == "pdf")
     if not set(raw.values) & set(names):
         if raw.body is None:
@@ -60,6 +62,8 @@ def extract_file(path: Path | str, project: Project, *, data: bytes | None = Non
         # field where the form's layout put it.
         raw.values = _by_layout(name, project, form, raw.body)
         names = _control_names(form, raw.values, flat=False)
+    elif raw.version == form.version:
+        _check_controls(name, project, form, raw.values, flat=kind == "pdf")
     stale = sorted(set(raw.values) - set(names))
     if stale:
         # Controls of fields the form no longer has: only a value in one makes mapping lossy.
@@ -80,6 +84,46 @@ def _by_layout(name: str, project: Project, form: Form, body: DocBody) -> dict[s
     if problems:
         raise InputError([Problem(name, 1, 1, p) for p in problems])
     return values
+
+
+def _resolve_dotted(values: dict[str, list[str | bool]], names: Mapping[str, Slot]) -> None:
+    """A PDF field moved under a parent by an editor (``a.customer``) is the field ``customer``;
+    if ``customer`` is there too, the copies are counted as the field found twice."""
+    for qualified in [k for k in values if k not in names and "." in k]:
+        tail = qualified.rsplit(".", 1)[1]
+        if tail in names:
+            values.setdefault(tail, []).extend(values.pop(qualified))
+
+
+def _check_controls(name: str, project: Project, form: Form, values: Mapping[str, list[str | bool]], *,
+                    flat: bool) -> None:
+    """Every control the form's layout has is in the file, as many times as the layout has it: a
+    control an editor removed (or whose tag it dropped) or duplicated is a problem naming the
+    field, never an empty value or a guess between copies."""
+    from collections import Counter
+
+    from .layout import build_layout
+    from .style import load_style
+
+    hit = project.form(form.id)
+    if hit is None:  # pragma: no cover - _form found it
+        return
+    controls = list(build_layout(hit[0], form, project.org.company, load_style(), None).controls())
+    # a PDF has one field per name, its copies being widgets of it; Word repeats the control
+    expected = Counter({c.name: 1 for c in controls} if flat else (c.tag for c in controls))
+    labels = {(c.name if flat else c.tag): c.label for c in controls}
+    problems = []
+    for control, count in sorted(expected.items()):
+        got = len(values.get(control, []))
+        what = f"field {control} ({labels[control]})"
+        if got == 0:
+            problems.append(Problem(name, 1, 1, f"{what}: not found in the file (was it deleted, or its "
+                                    f"{'name' if flat else 'tag'} changed by an editor?)"))
+        elif got > count:
+            problems.append(Problem(name, 1, 1, f"{what}: found {got} times in the file, the form has it "
+                                    f"{'once' if count == 1 else f'{count} times'}"))
+    if problems:
+        raise InputError(problems)
 
 
 def sniff(name: str, data: bytes) -> str:
