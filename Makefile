@@ -65,6 +65,7 @@ bench: setup
 	$(PY) bench/build_bench.py
 	$(PY) bench/forms_bench.py
 	$(PY) bench/check_bench.py
+	$(PY) bench/json_bench.py
 
 schema: setup
 	$(REGKIT) schema > schema/regulation.schema.json

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from check_support import project, run, slip, stats, write_json, write_yaml
 from regkit.records import validate
 from regkit.records.structured import read_json, read_yaml
@@ -98,3 +100,70 @@ def test_form_from_file_name(tmp_path: Path) -> None:
     assert report.unreadable == [] and report.checked == 2
     report = run(write_yaml(tmp_path / "other" / "x.yaml", [rec]))
     assert [u.error for u in report.unreadable] == ["the record names no form (add form: <form id>)"]
+
+
+def test_yaml_bad_values_make_only_their_record_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text("- form: slip\n  id: QF-1\n"
+                    "- form: slip\n  id: QF-2\n  amount: .nan\n"
+                    "- form: slip\n  id: QF-3\n"
+                    f"- form: slip\n  id: QF-4\n  amount: {'9' * 5000}\n"
+                    "- form: slip\n  id: QF-5\n", encoding="utf-8")
+    raws, bad = read_yaml(path, "r.yaml", None)
+    assert [r.data["id"] for r in raws] == ["QF-1", "QF-3", "QF-5"]
+    assert [r.line for r in raws] == [1, 6, 11]
+    assert [(u.line, u.error) for u in bad] == [
+        (5, "'.nan' is not a number regkit accepts (column 11)"),
+        (10, "a number of 5000 characters is too long (quote it to mean text) (column 11)"),
+    ]
+
+
+def test_json_bad_values_make_only_their_record_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text('[\n {"form": "slip", "id": "QF-1"},\n {"form": "slip", "id": "QF-2", "amount": NaN},\n'
+                    ' {"form": "slip", "id": "QF-3"},\n'
+                    f' {{"form": "slip", "id": "QF-4",\n  "amount": {"9" * 5000}}},\n'
+                    f' {{"form": "slip", "id": "QF-5", "amount": 1.{"5" * 5000}}},\n'
+                    ' {"form": "slip", "id": "QF-6", "id": "QF-7"},\n'
+                    ' {"form": "slip", "id": "QF-8"}\n]\n', encoding="utf-8")
+    raws, bad = read_json(path, "r.json", None)
+    assert [(r.data["id"], r.line) for r in raws] == [("QF-1", 2), ("QF-3", 4), ("QF-8", 9)]
+    assert [(u.line, u.error.split(":")[1].strip()[:24]) for u in bad] == [
+        (3, "NaN is not a number a re"), (6, "a number of 5000 digits "), (7, "a number of 5002 charact"),
+        (8, "duplicate key 'id'")]
+
+
+def test_json_records_past_the_limit_are_refused_with_a_clear_line(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import regkit.records.structured as structured
+
+    monkeypatch.setattr(structured, "MAX_RECORDS", 3)
+    path = tmp_path / "r.json"
+    path.write_text("[\n" + ",\n".join(json.dumps({"form": "slip", "id": f"QF-{i}"}) for i in range(5)) + "\n]\n",
+                    encoding="utf-8")
+    raws, bad = read_json(path, "r.json", None)
+    assert raws == []
+    assert [(u.line, u.error) for u in bad] == [
+        (5, "over 3 records in one file: split it, or write a CSV file (read by the engine)")]
+
+
+def test_json_lines_of_many_records_are_exact(tmp_path: Path) -> None:
+    # the running offset: every record's line, whatever the layout between them
+    text, starts = "[", []
+    for i in range(300):
+        text += "\n" * (i % 3) + " " * (i % 2)
+        starts.append(text.count("\n") + 1)
+        text += json.dumps({"form": "slip", "id": f"QF-{i}"}, indent=1 if i % 5 == 0 else None)
+        text += "," if i < 299 else "]"
+    path = tmp_path / "r.json"
+    path.write_text(text, encoding="utf-8")
+    raws, bad = read_json(path, "r.json", None)
+    assert bad == []
+    assert [r.line for r in raws] == starts
+
+
+def test_json_after_the_array_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text('[{"form": "slip", "id": "QF-1"}]\n{"x": 1}\n', encoding="utf-8")
+    raws, bad = read_json(path, "r.json", None)
+    assert raws == [] and [(u.line, u.error) for u in bad] == [(2, "invalid JSON: Extra data (column 1)")]

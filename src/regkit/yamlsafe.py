@@ -177,13 +177,22 @@ def _convert(node: Node, path: Path_, loc: Located, loader: yaml.SafeLoader, pro
     try:
         value = loader.construct_object(node, deep=True)
     except (yaml.constructor.ConstructorError, ValueError) as exc:
-        problems.append(_p(loc, node, f"cannot read value {node.value!r}: {exc}"))
+        if "Exceeds the limit" in str(exc):  # Python's cap on digits
+            problems.append(_p(loc, node, f"a number of {len(node.value)} characters is too long (quote it to "
+                               "mean text)"))
+        else:
+            problems.append(_p(loc, node, f"cannot read value {_short(node.value)}: {_short(str(exc), 120)}"))
         return None
     if isinstance(value, float) and value != value:  # NaN never means anything in a regulation
         problems.append(_p(loc, node, f"{node.value!r} is not a number regkit accepts"))
     if isinstance(value, dt.datetime):
         problems.append(_p(loc, node, f"{node.value!r} is a timestamp; write a date (YYYY-MM-DD) or quote it"))
     return value
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` quoted, cut if long (a 5,000-digit number is not repeated whole)."""
+    return repr(text) if len(text) <= limit else f"{text[:limit - 10]!r}… ({len(text)} characters)"
 
 
 def _p(loc: Located, node: Node, message: str) -> Problem:

@@ -111,7 +111,10 @@ def _shown(raw: Any) -> str:
     kind = {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(type(raw))
     if isinstance(raw, dt.date):
         kind = "a date"
-    return f"{kind} ({raw!r})" if kind else repr(raw)
+    text = repr(raw)
+    if len(text) > 40:  # a 5,000-digit number or a pasted page is not repeated whole
+        text = f"{text[:30]}… ({len(text)} characters)"
+    return f"{kind} ({text})" if kind else text
 
 
 def _quote_hint(raw: Any) -> str:
