@@ -101,3 +101,49 @@ def test_a_broken_filled_form_is_unreadable(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 not really a zip")
     [u] = run(path).unreadable
     assert u.source == str(path) and u.line == 1
+
+
+def _with_member(path: Path, name: str, data: bytes) -> None:
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(name, data)
+
+
+def test_a_workbook_inflating_past_the_form_ratio_is_refused_before_reading(tmp_path: Path) -> None:
+    # 135:1, as the 2 MiB workbook that inflated to 296 MiB: under the old 200:1 ratio
+    path = workbook(tmp_path / "slips.xlsx", {"arrears-approval": [HEAD, slip_row()]})
+    import random
+
+    rng = random.Random(1)
+    blob = bytearray(b" " * (4 << 20))
+    for i in range(0, len(blob), 600):
+        blob[i] = rng.randrange(256)
+    _with_member(path, "xl/media/padding.xml", bytes(blob))
+    info = zipfile.ZipFile(path).getinfo("xl/media/padding.xml")
+    assert 100 < info.file_size / info.compress_size < 200
+    with pytest.raises(XlsxProblem, match="possible zip bomb"):
+        check_zip(path)
+    [u] = run(path).unreadable
+    assert u.line == 1 and "zip bomb" in u.error
+
+
+def test_a_workbook_declaring_too_much_content_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import regkit.records.xlsx as records_xlsx
+
+    path = workbook(tmp_path / "slips.xlsx", {"arrears-approval": [HEAD, slip_row()]})
+    total = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
+    monkeypatch.setattr(records_xlsx, "MAX_UNPACKED", total - 1)
+    with pytest.raises(XlsxProblem, match="over the limit"):
+        check_zip(path)
+
+
+def test_a_sheet_over_the_row_limit_is_one_line_and_the_other_sheets_are_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import regkit.records.xlsx as records_xlsx
+
+    monkeypatch.setattr(records_xlsx, "MAX_ROWS", 3)
+    rows = [HEAD] + [slip_row(id=f"QF-{i:03d}") for i in range(5)]
+    path = workbook(tmp_path / "book.xlsx", {"arrears-approval": rows, "统计": [["form", "id"], ["stats", "S-1"]]})
+    report = run(path)
+    assert [(u.source.rsplit("#", 1)[-1], u.line, u.error) for u in report.unreadable][:1] == [
+        ("arrears-approval", 1, "sheet 'arrears-approval' has over 3 rows (split it, or write a CSV file: the "
+         "engine reads it itself)")]

@@ -40,7 +40,7 @@ def read_limited(path: str, data: bytes | None = None) -> bytes:
 
 def zip_problem(
     infos: list[zipfile.ZipInfo], *, max_members: int = MAX_MEMBERS, max_member: int = MAX_MEMBER_BYTES,
-    max_total: int = MAX_TOTAL_BYTES,
+    max_total: int = MAX_TOTAL_BYTES, max_ratio: int = MAX_RATIO,
 ) -> str | None:
     """Why a zip's directory is refused before anything is inflated (member count, declared sizes,
     compression ratio, encryption), or None. Shared by form read-back and record workbooks."""
@@ -51,7 +51,7 @@ def zip_problem(
         total += info.file_size
         if info.file_size > max_member or total > max_total:
             return f"zip member {info.filename} inflates to {info.file_size} bytes (over the limit: possible zip bomb)"
-        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        if info.file_size > RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
             return f"zip member {info.filename} compresses {info.file_size}:{info.compress_size} (possible zip bomb)"
         if info.flag_bits & 0x1:
             return "encrypted zip members are not supported"

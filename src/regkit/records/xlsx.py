@@ -19,8 +19,13 @@ from ..model import Form, FormField
 from . import Collected, Unreadable, validate
 from .tabular import find_form_column, form_column_value, map_header, resolve_form, rows_to_records
 
-MAX_MEMBERS = 10_000
-MAX_UNPACKED = 512 << 20
+# Checked before openpyxl inflates anything (the file, its zip directory), then while rows are read.
+MAX_FILE_BYTES = 32 << 20
+MAX_MEMBERS = 1000
+MAX_UNPACKED = 160 << 20  # all members together, as declared; a sheet's XML is about 20x its data
+MAX_RATIO = 100  # uncompressed : compressed, per member over 1 MB (sheet XML compresses ~10-20:1)
+MAX_ROWS = 200_000  # per sheet; larger sets belong in CSV files, which the engine reads itself
+MAX_CELLS = 4_000_000  # per sheet
 TEXT_TYPES = {"text", "multiline", "person", "department", "phone", "choice", "list", "multichoice"}
 
 
@@ -33,12 +38,16 @@ def check_zip(path: Path) -> None:
     from ..forms.safety import zip_problem
 
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise XlsxProblem(f"file is {size} bytes, over the limit of {MAX_FILE_BYTES >> 20} MB (write a CSV "
+                              "file for larger sets: the engine reads it itself)")
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise XlsxProblem(f"not an XLSX workbook ({exc})") from None
-    # record workbooks may be far larger than a filled-in form
-    problem = zip_problem(infos, max_members=MAX_MEMBERS, max_member=MAX_UNPACKED, max_total=MAX_UNPACKED)
+    problem = zip_problem(infos, max_members=MAX_MEMBERS, max_member=MAX_UNPACKED, max_total=MAX_UNPACKED,
+                          max_ratio=MAX_RATIO)
     if problem:
         raise XlsxProblem(problem)
 
@@ -65,7 +74,10 @@ def read_xlsx(project: Project, path: Path, source: str) -> Collected:
         single = len(wb.sheetnames) == 1
         for ws in wb.worksheets:
             where = f"{source}#{ws.title}" if not single else source
-            out.add(_sheet(project, path, ws, where, single))
+            try:
+                out.add(_sheet(project, path, ws, where, single))
+            except XlsxProblem as exc:
+                out.unreadable.append(Unreadable(where, 1, str(exc)))
     finally:
         wb.close()
     out.files = 1
@@ -120,7 +132,13 @@ def _sheet(project: Project, path: Path, ws: Any, where: str, single: bool) -> C
 def _cells(ws: Any) -> tuple[Iterator[tuple[int, list[Any]]], set[tuple[int, int]]]:
     formulas: set[tuple[int, int]] = set()
     rows: list[tuple[int, list[Any]]] = []
+    count = 0
     for r, row in enumerate(ws.iter_rows(), 1):
+        count += len(row)
+        if r > MAX_ROWS or count > MAX_CELLS:
+            what = f"over {MAX_ROWS} rows" if r > MAX_ROWS else f"over {MAX_CELLS} cells"
+            raise XlsxProblem(f"sheet {ws.title!r} has {what} (split it, or write a CSV file: the engine reads it "
+                              "itself)")
         cells = []
         for c, cell in enumerate(row):
             if getattr(cell, "data_type", None) == "f":
