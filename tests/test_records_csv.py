@@ -267,3 +267,44 @@ def test_fast_path_accepts_only_what_the_python_checks_read_alike(ftype: str, re
             want = want.quantize(Decimal("0.01"))
         assert value == want, f"{cell!r}: SQL stores {value!r}, Python reads {want!r}"
     assert accepted > 0
+
+
+@pytest.mark.parametrize("rows_before", [1, 2000])  # inside the first 64 KiB read to guess, and after it
+def test_a_stray_byte_in_utf8_is_reported_where_it_is(tmp_path: Path, rows_before: int) -> None:
+    rows = [cells(slip(id=f"QF-{i:05d}", customer="甲公司")) for i in range(rows_before)]
+    path = write_csv(tmp_path / "slip.csv", [*rows, cells(slip(id="QF-X", customer="乙公司"))], header=labels(),
+                     newline="\n")
+    data = path.read_bytes()
+    at = data.index("乙公司".encode())
+    path.write_bytes(data[:at] + b"\xff" + data[at:])
+    line = data[:at].count(b"\n") + 1
+    column = at - data.rfind(b"\n", 0, at)
+    report = run([path, write_yaml(tmp_path / "s.yaml", [stats()])])
+    assert [(u.line, u.error) for u in report.unreadable] == [
+        (line, f"cannot decode as UTF-8: byte 0xff at byte {column} of the line (give --encoding if the file is "
+               "not UTF-8)")]
+
+
+@pytest.mark.parametrize(("encoding", "message"), [
+    ("rot13", "'rot13' is not a text encoding"), ("hex", "'hex' is not a text encoding"),
+    ("no-such-codec", "unknown encoding 'no-such-codec'")])
+def test_an_encoding_that_cannot_read_text_is_one_line(tmp_path: Path, encoding: str, message: str) -> None:
+    from click.testing import CliRunner
+
+    from regkit.cli import main
+
+    path = write_csv(tmp_path / "slip.csv", [cells(slip())])
+    result = CliRunner().invoke(main, ["check", str(path), "--encoding", encoding, "--regulations",
+                                       str(Path(__file__).parent / "data" / "check" / "regulations")])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"--encoding:1:1: {message} (give one of utf-8, gbk, gb18030, big5, "
+                                          "utf-16)" if "unknown" not in message else
+                                          f"--encoding:1:1: {message} (CSV files are UTF-8 or GBK/GB18030; give "
+                                          "one of utf-8, gbk, gb18030, big5, utf-16)"]
+
+
+def test_utf16_given_for_a_utf8_file_is_that_files_line(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "slip.csv", [cells(slip())])
+    report = run([path, write_yaml(tmp_path / "s.yaml", [stats()])], encoding="utf-16")
+    assert [(u.line, u.error.split(":")[0]) for u in report.unreadable] == [(1, "cannot decode as UTF-16")]
+    assert report.checked == 1  # the other file is read

@@ -135,7 +135,7 @@ def load_table(project: Project, store: Store, table: CsvTable, workdir: Path, *
     try:
         rejected = store.load_csv(table, needed_fields(project, table.form))
     except duckdb.Error:
-        if not forced and table.encoding == "utf-8-sig" and not _is_utf8(table.path):
+        if not forced and table.encoding == "utf-8-sig" and not _is_utf8(table.path) and not _looks_utf8(table.path):
             try:  # the first bytes looked like UTF-8 but the file is not: Chinese Excel's GBK
                 gbk = CsvTable(utf8_copy(table.original, "gb18030", workdir), table.original, table.source,
                                "gb18030", table.regulation, table.form, table.columns)
@@ -152,6 +152,14 @@ def load_table(project: Project, store: Store, table: CsvTable, workdir: Path, *
         out.unreadable += bad
         out.add(validate(project, raws))
     return out
+
+
+def _looks_utf8(path: Path) -> bool:
+    """UTF-8 with a stray byte (reported where it is), not GBK to be read again."""
+    from ..records.csvfile import looks_utf8
+
+    with path.open("rb") as fh:
+        return looks_utf8(fh.read(1 << 24))
 
 
 def _is_utf8(path: Path) -> bool:

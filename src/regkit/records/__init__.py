@@ -104,8 +104,11 @@ def validate(project: Project, raws: Iterable[RawRecord]) -> Collected:
 
 def collect(project: Project, paths: Iterable[Path | str], *, workdir: Path, encoding: str | None = None) -> Collected:
     """Read every record source under ``paths`` (files or folders, walked in sorted order)."""
+    from .csvfile import check_encoding
     from .sources import read_sources
 
+    if encoding is not None:
+        check_encoding(encoding)
     return read_sources(project, [Path(p) for p in paths], workdir=workdir, encoding=encoding)
 
 

@@ -34,8 +34,40 @@ class CsvProblem(Exception):
         self.line = line
 
 
+def check_encoding(encoding: str) -> str:
+    """The codec name of an ``--encoding`` given by the user; InputError if it is not a text
+    encoding Python knows (``rot13`` and ``hex`` are codecs, but not of text files)."""
+    from ..errors import InputError
+
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise InputError.at("--encoding", 1, 1, f"unknown encoding {encoding!r} (CSV files are UTF-8 or "
+                            "GBK/GB18030; give one of utf-8, gbk, gb18030, big5, utf-16)") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise InputError.at("--encoding", 1, 1, f"{encoding!r} is not a text encoding (give one of utf-8, gbk, "
+                            "gb18030, big5, utf-16)")
+    return info.name
+
+
+def looks_utf8(data: bytes) -> bool:
+    """True if ``data`` is UTF-8, damaged or not: its non-ASCII characters decode as UTF-8 far more
+    often than not (GBK text almost never does), so a stray byte is reported where it is instead
+    of the whole file being read as GB18030."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if not bad:
+        return True
+    good = len(_NON_ASCII.findall(text)) - bad
+    return good >= 4 * bad
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def detect_encoding(head: bytes, forced: str | None) -> str:
-    """The file's encoding: the one given, else UTF-8 (a BOM or valid bytes), else GB18030."""
+    """The file's encoding: the one given, else UTF-8 (a BOM, or bytes that are UTF-8 but for a
+    stray one), else GB18030."""
     if forced:
         return "utf-8-sig" if codecs.lookup(forced).name == "utf-8" else forced
     if head.startswith(codecs.BOM_UTF8):
@@ -46,7 +78,7 @@ def detect_encoding(head: bytes, forced: str | None) -> str:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         return "utf-8-sig"
     except UnicodeDecodeError:
-        return "gb18030"
+        return "utf-8-sig" if looks_utf8(head) else "gb18030"
 
 
 def plan_csv(project: Project, path: Path, source: str, *, workdir: Path, encoding: str | None) -> Collected:
@@ -143,9 +175,10 @@ def _first_rows(head: bytes, enc: str) -> tuple[list[str], list[str]]:
     try:
         text = codecs.getincrementaldecoder(enc)().decode(head, final=False)
     except UnicodeDecodeError as exc:
-        line = head[: exc.start].count(b"\n") + 1
-        raise CsvProblem(line, f"cannot decode as {_enc_name(enc)}: byte 0x{head[exc.start]:02x}"
-                         " (give --encoding if the file is not UTF-8 or GBK)") from None
+        raise _undecodable(head, exc, enc) from None
+    except UnicodeError as exc:  # e.g. UTF-16 without a byte order mark
+        raise CsvProblem(1, f"cannot decode as {_enc_name(enc)}: {exc} (give the file's encoding with "
+                         "--encoding)") from None
     if "\n" not in text and len(head) == HEAD_BYTES:
         raise CsvProblem(1, f"the header line is longer than {HEAD_BYTES} bytes")
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -161,9 +194,21 @@ def _decode(raw: bytes, encoding: str) -> str:
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        hint = "" if encoding != "utf-8-sig" else " (give --encoding if the file is not UTF-8 or GBK)"
-        raise CsvProblem(line, f"cannot decode as {_enc_name(encoding)}: byte 0x{raw[exc.start]:02x}{hint}") from None
+        raise _undecodable(raw, exc, encoding) from None
+    except UnicodeError as exc:
+        raise CsvProblem(1, f"cannot decode as {_enc_name(encoding)}: {exc} (give the file's encoding with "
+                         "--encoding)") from None
+
+
+def _undecodable(raw: bytes, exc: UnicodeDecodeError, encoding: str, line0: int = 0) -> CsvProblem:
+    """Where a byte that is not ``encoding`` is: its line and its byte in the line (1-based).
+    ``raw`` is the whole file, or a chunk of it after ``line0`` lines."""
+    pos = max(exc.start, 0)
+    line = line0 + raw.count(b"\n", 0, pos) + 1
+    start = raw.rfind(b"\n", 0, pos) + 1
+    where = f" at byte {pos - start + 1} of the line" if start or not line0 else ""
+    hint = " (give --encoding if the file is not UTF-8)" if encoding == "utf-8-sig" else " (give --encoding)"
+    return CsvProblem(line, f"cannot decode as {_enc_name(encoding)}: byte 0x{raw[pos]:02x}{where}{hint}")
 
 
 def _enc_name(encoding: str) -> str:
@@ -207,12 +252,13 @@ def utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
             try:
                 dst.write(decoder.decode(chunk))
             except UnicodeDecodeError as exc:
-                at = lines + chunk[: max(exc.start, 0)].count(b"\n") + 1
-                raise CsvProblem(at, f"cannot decode as {_enc_name(encoding)} (give --encoding)") from None
+                raise _undecodable(chunk, exc, encoding, line0=lines) from None
+            except UnicodeError as exc:
+                raise CsvProblem(lines + 1, f"cannot decode as {_enc_name(encoding)}: {exc}") from None
             lines += chunk.count(b"\n")
         try:
             dst.write(decoder.decode(b"", final=True))
-        except UnicodeDecodeError:
+        except UnicodeError:
             raise CsvProblem(lines + 1, f"the file ends inside a {_enc_name(encoding)} character") from None
     return target
 
