@@ -241,9 +241,12 @@ def form(form_id: str, formats: str | None, data: Path | None, output: Path | No
 
     fmts = parse_formats(formats or (output.suffix if output is not None and output.suffix else "pdf"))
     cfg = config()
+    notes: list[str] = []
     for path in form_command(load(regdir, org), form_id, fmts, data, output, outdir=cfg.shown(cfg.output) / "forms",
-                             templates=cfg.shown(cfg.templates)):
+                             templates=cfg.shown(cfg.templates), notes=notes):
         click.echo(f"wrote {path}")
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 @main.command()

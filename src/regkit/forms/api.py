@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import InputError, Problem, UsageError
 from ..loader import Project
 from ..model import Form, Regulation
+from ..xmltext import clean_record
 from .output import atomic_write, safe_name
 from .style import Style, load_style
 
@@ -55,6 +56,7 @@ def render_form(project: Project, form_id: str, fmt: str, record: Mapping[str, A
     style = style or load_style()
     if record is not None:
         check_fill_record(form, record, "<record>")
+        record, _ = clean_record(record)  # no control character reaches the DOCX/XLSX XML
     if fmt == "xlsx":
         from .xlsx import write_xlsx
 
@@ -85,10 +87,11 @@ def check_fill_record(form: Form, record: Mapping[str, Any], source: str) -> Non
 
 def form_command(project: Project, form_id: str, formats: Sequence[str], data: Path | None = None,
                  output: Path | None = None, outdir: Path = Path("out/forms"),
-                 templates: Path | None = None) -> list[Path]:
+                 templates: Path | None = None, notes: list[str] | None = None) -> list[Path]:
     """``regkit form``: write one form per format, blank or filled in from the record file
     ``data``; returns the files written. ``output`` names the file (its suffix is replaced per
-    format when several formats are asked for)."""
+    format when several formats are asked for). ``notes`` collects what was changed to fit the
+    file (control characters dropped from a value)."""
     from .records import load_record_file
 
     _, form = find_form(project, form_id)
@@ -98,6 +101,9 @@ def form_command(project: Project, form_id: str, formats: Sequence[str], data: P
         if record.get("form") not in (None, form_id):
             raise InputError.at(str(data), 1, 1, f"the record is for form {record.get('form')!r}, not {form_id!r}")
         check_fill_record(form, record, str(data))
+        record, cleaned = clean_record(record, f"{data}: ")
+        if notes is not None:
+            notes += cleaned
     style = load_style(templates)
     targets = []
     for fmt in formats:

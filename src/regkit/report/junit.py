@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 
 from ..check.findings import Finding, Report, show
+from ..xmltext import escape_invalid
 
 
 def _failure(f: Finding) -> str:
@@ -56,6 +57,11 @@ def render_junit(report: Report) -> bytes:
     root.set("tests", str(tests))
     root.set("failures", str(failures))
     root.set("errors", str(errors))
+    for el in root.iter():  # record values may hold control characters XML cannot: shown as \x0b
+        if el.text:
+            el.text = escape_invalid(el.text)
+        for key, value in el.attrib.items():
+            el.set(key, escape_invalid(value))
     ET.indent(root)
     body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
