@@ -342,12 +342,23 @@ def findings_of(con: duckdb.DuckDBPyConnection, comp: Compiler, reg: Regulation,
     project = comp.project
     q = comp.query(reg, rule)
     params = {**q.params, "as_of": comp.as_of}
+    used = used_params(q.sql, params)
+    failed: list[tuple[str | None, int | None, str | None, str]] = []
     try:
-        rows = con.execute(q.sql, used_params(q.sql, params)).fetchall()
+        rows = con.execute(q.sql, used).fetchall()
     except duckdb.Error as exc:
-        raise RuleError(str(exc).splitlines()[0]) from None
+        # a value the rule cannot compute with: those records' findings are rule errors, the rest runs
+        from .isolate import isolate
+
+        got = isolate(con, q.sql, used, rule.form) if rule.form and rule.kind != "cadence" else None
+        if got is None:
+            raise RuleError(str(exc).splitlines()[0]) from None
+        rows, failed = got
     base = _base(project, reg, rule)
-    out = []
+    out = [Finding(**{**base, "severity": "error", "penalty": 0, "fine_citation": None}, form=rule.form, record=rid,
+                   source=src, person=None, message=f"规则错误：无法按本规则检查此记录（{detail}）", order=order,
+                   line=pos)
+           for src, pos, rid, detail in failed]
     for src, pos, rid, person, loss, month, msg, late, act in rows:
         f = Finding(**base, form=rule.form, record=rid, source=src,
                     person=person if person not in (None, "") else q.person, message=msg, loss=_loss(loss),
