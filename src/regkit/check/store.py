@@ -199,30 +199,37 @@ class Store:
                              f"CAST(NULL AS VARCHAR) AS id, CAST(NULL AS INTEGER) AS _n, {typed} WHERE FALSE"]
                 self.con.execute(f"CREATE TEMP VIEW {quote(form.id + '.' + table.key)} AS " + " UNION ALL ".join(parts))
 
-    def duplicates(self, forms: list[Form]) -> list[tuple[str, str, str, int]]:
-        """Records whose id another record of the form already has: (form, id, source, position),
-        all but the first by source and line. They are removed from the views."""
+    def duplicates(self, forms: list[Form]) -> list[tuple[str, str, str, int, bool]]:
+        """Records whose id another record of the form has: (form, id, source, position, same).
+        Copies that hold the same values are one record: all but the first by source and line are
+        set aside (``same``). Copies that differ are all set aside: which one is the record is
+        not for the order of the rows to decide. They are removed from the views."""
         from ..records.csvfile import line_numbers
 
-        out: list[tuple[str, str, str, int]] = []
+        out: list[tuple[str, str, str, int, bool]] = []
         for form in forms:
             v = quote(form.id)
             sql = f"SELECT id FROM {v} WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1"
             ids = [r[0] for r in self.con.execute(sql).fetchall()]
             if not ids:
                 continue
-            rows = self.con.execute(f"SELECT id, _src, _pos FROM {v} WHERE list_contains($ids, id)",
-                                    {"ids": ids}).fetchall()
+            values = ", ".join(f"{quote(k)} := {quote(k)}" for k, _ in columns(form) if k != "id") or "x := 1"
+            rows = self.con.execute(f"SELECT id, _src, _pos, CAST(struct_pack({values}) AS VARCHAR) FROM {v} "
+                                    "WHERE list_contains($ids, id)", {"ids": ids}).fetchall()
             lines: dict[tuple[str, int], int] = {}
-            for src in {s for _, s, _ in rows if s in self.csv_sources}:
+            for src in {s for _, s, _, _ in rows if s in self.csv_sources}:
                 t, total = self.csv_sources[src]
-                pos = [p for _, s, p in rows if s == src]
+                pos = [p for _, s, p, _ in rows if s == src]
                 lines.update({(src, p): ln for p, ln in line_numbers(t, pos, total).items()})
             keyed = sorted(rows, key=lambda r: (r[0], r[1], lines.get((r[1], r[2]), r[2])))
+            contents: dict[str, set[str]] = defaultdict(set)
+            for rid, _, _, content in keyed:
+                contents[rid].add(content)
             seen: set[str] = set()
-            for rid, src, pos in keyed:
-                if rid in seen:
-                    out.append((form.id, rid, src, pos))
+            for rid, src, pos, _ in keyed:
+                same = len(contents[rid]) == 1
+                if rid in seen or not same:
+                    out.append((form.id, rid, src, pos, same))
                     self._drop(form.id, src, pos)
                 seen.add(rid)
         return out
@@ -257,14 +264,21 @@ class Store:
         return {p: p for p in positions}
 
 
-def to_unreadable(dups: list[tuple[str, str, str, int]], store: Store) -> list[Unreadable]:
+def to_unreadable(dups: list[tuple[str, str, str, int, bool]], store: Store) -> list[Unreadable]:
     """Duplicate-id records as unreadable entries with their lines."""
     out = []
     by_src: dict[str, list[int]] = defaultdict(list)
-    for _, _, src, pos in dups:
+    for _, _, src, pos, _ in dups:
         by_src[src].append(pos)
     lines = {src: store.unreadable_lines(src, pos) for src, pos in by_src.items()}
-    for fid, rid, src, pos in dups:
-        msg = f"duplicate id {rid!r} of form {fid} (another record has it)"
+    copies: dict[tuple[str, str], int] = defaultdict(int)
+    for fid, rid, _, _, _ in dups:
+        copies[(fid, rid)] += 1
+    for fid, rid, src, pos, same in dups:
+        if same:
+            msg = f"duplicate id {rid!r} of form {fid} (another record has it)"
+        else:
+            msg = (f"duplicate id {rid!r} of form {fid}: {copies[(fid, rid)]} records with this id differ, none is "
+                   "audited (give each record its own id)")
         out.append(Unreadable(src, lines[src].get(pos, pos), msg))
     return out
