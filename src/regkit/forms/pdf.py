@@ -171,6 +171,9 @@ def _render(layout: FormLayout, style: Style, html: str, css_path: Path,
             font_config=fonts, stylesheets=[sheet])
     except Exception as exc:
         raise RenderError(f"form {layout.form.id}: PDF rendering failed: {type(exc).__name__}: {exc}") from None
+    from .coverage import check_form_coverage
+
+    check_form_coverage(document, f"form {layout.form.id} ({style.folder / HTML_TEMPLATE})")
     widgets: list[Widget] = []
     seen: set[int] = set()
     for page_no, page in enumerate(document.pages):
