@@ -184,3 +184,14 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 def test_empty_document_is_none() -> None:
     assert load_yaml(b"# only a comment\n", "t.yaml").data is None
+
+
+@pytest.mark.parametrize(("text", "where"), [("id: x\ntitle: a\x07bc\n", (2, 9)),
+                                             ("id: x\n\ntitle: 甲乙\x07bc\n", (3, 10)),
+                                             ("\x00", (1, 1))])
+def test_a_control_character_is_one_line_at_its_place(text: str, where: tuple[int, int]) -> None:
+    with pytest.raises(InputError) as info:
+        load_yaml(text.encode("utf-8"), "t.yaml")
+    lines = info.value.lines()
+    assert len(lines) == 1 and "\n" not in lines[0]
+    assert lines[0].startswith(f"t.yaml:{where[0]}:{where[1]}: invalid YAML: character U+00")

@@ -136,8 +136,17 @@ def load_yaml(source: str | Path | bytes, name: str | None = None, *, keep_going
             # sees the level that is too deep: say it in regkit's words at the parser's place
             raise InputError.at(fname, line, col, f"nesting deeper than {MAX_DEPTH} levels") from None
         raise InputError.at(fname, line, col, f"invalid YAML: {msg}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a file, by position
+        before = text[: exc.position]
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        if not (exc.position < len(text) and text[exc.position] == char):
+            before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")  # libyaml counts bytes
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise InputError.at(fname, line, col, f"invalid YAML: character {what} is not allowed in a YAML file "
+                            "(remove it, or write it escaped in double quotes)") from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks nearly everything
-        raise InputError.at(fname, 1, 1, f"invalid YAML: {exc}") from None
+        raise InputError.at(fname, 1, 1, f"invalid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise InputError.at(fname, 1, 1, "nesting too deep") from None
     finally:
@@ -181,7 +190,7 @@ def _convert(node: Node, path: Path_, loc: Located, loader: yaml.SafeLoader, pro
             problems.append(_p(loc, node, f"a number of {len(node.value)} characters is too long (quote it to "
                                "mean text)"))
         else:
-            problems.append(_p(loc, node, f"cannot read value {_short(node.value)}: {_short(str(exc), 120)}"))
+            problems.append(_p(loc, node, f"cannot read value {_short(node.value)}: {str(exc)[:120]}"))
         return None
     if isinstance(value, float) and value != value:  # NaN never means anything in a regulation
         problems.append(_p(loc, node, f"{node.value!r} is not a number regkit accepts"))
