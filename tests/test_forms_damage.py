@@ -295,3 +295,28 @@ def test_a_radio_group_choosing_no_option_of_the_field_is_named(filled: dict[str
     path.write_bytes(_as_radio_group(filled["pdf"], "settlement", "Choice3"))
     code, _, err = extract(path)
     assert code == 2 and "settlement" in err and "Choice3" in err, err
+
+
+def test_an_aes256_encrypted_pdf_says_encrypted(filled: dict[str, bytes], tmp_path: Path) -> None:
+    # pypdf needs the cryptography package for AES-256 (DependencyError, not a PdfReadError)
+    from pypdf import PdfWriter
+    from pypdf.generic import ByteStringObject, DictionaryObject, NameObject, NumberObject
+
+    writer = PdfWriter(clone_from=io.BytesIO(filled["pdf"]))
+    n = NameObject
+    std = DictionaryObject({n("/CFM"): n("/AESV3"), n("/AuthEvent"): n("/DocOpen"), n("/Length"): NumberObject(32)})
+    ref = writer._add_object(DictionaryObject({
+        n("/Filter"): n("/Standard"), n("/V"): NumberObject(5), n("/R"): NumberObject(6),
+        n("/Length"): NumberObject(256), n("/P"): NumberObject(-4), n("/O"): ByteStringObject(b"\x01" * 48),
+        n("/U"): ByteStringObject(b"\x02" * 48), n("/OE"): ByteStringObject(b"\x03" * 32),
+        n("/UE"): ByteStringObject(b"\x04" * 32), n("/Perms"): ByteStringObject(b"\x05" * 16),
+        n("/CF"): DictionaryObject({n("/StdCF"): std}), n("/StmF"): n("/StdCF"), n("/StrF"): n("/StdCF")}))
+    out = io.BytesIO()
+    writer.write(out)
+    data = out.getvalue()
+    at = data.index(b"<<", data.rfind(b"trailer")) + 2
+    path = tmp_path / "aes256.pdf"
+    path.write_bytes(data[:at] + f" /Encrypt {ref.idnum} 0 R ".encode() + data[at:])
+    code, _, err = extract(path)
+    assert code == 2
+    assert "encrypted PDF" in one_problem_line(path, err)
