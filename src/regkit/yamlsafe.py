@@ -4,6 +4,8 @@ limits on size and depth, and a location (line, column) for every value."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,7 +119,13 @@ def load_yaml(source: str | Path | bytes, name: str | None = None, *, keep_going
     else:
         fname = name or str(source)
         try:
-            raw = Path(source).read_bytes()
+            if not stat.S_ISREG(os.stat(source).st_mode):  # a FIFO or a device would block or never end
+                raise InputError.at(fname, 1, 1, "not a regular file")
+            with open(source, "rb") as fh:
+                raw = fh.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES:
+                raise InputError.at(fname, 1, 1, f"file is {os.stat(source).st_size} bytes, over the limit of "
+                                    f"{MAX_BYTES}")
         except OSError as exc:
             raise InputError.at(fname, 1, 1, f"cannot read: {exc.strerror or exc}") from None
     text = _decode(raw, fname)

@@ -5,6 +5,8 @@ and the damage boundary every reader of an input file runs inside (``contained``
 from __future__ import annotations
 
 import logging
+import os
+import stat
 import warnings
 import zipfile
 import zlib
@@ -29,6 +31,8 @@ def read_limited(path: str, data: bytes | None = None) -> bytes:
     if data is not None:
         return data
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block or never end
+            raise InputError.at(path, 1, 1, "not a regular file")
         with open(path, "rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:

@@ -41,9 +41,14 @@ def find_files(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Unreadab
                     if name.startswith((".", "~$")) or not name.lower().endswith(RECORD_SUFFIXES):
                         continue
                     f = Path(root) / name
-                    found.setdefault(display(f), f)
+                    if f.is_file():
+                        found.setdefault(display(f), f)
+                    else:  # a FIFO or a device would block or never end
+                        missing.append(Unreadable(display(f), 1, "not a regular file"))
         elif p.is_file():
             found.setdefault(display(p), p)
+        elif p.exists():
+            missing.append(Unreadable(display(p), 1, "not a regular file or folder"))
         else:
             missing.append(Unreadable(display(p), 1, NO_SUCH_PATH))
     return [(v, k) for k, v in sorted(found.items())], missing
