@@ -308,3 +308,16 @@ def test_utf16_given_for_a_utf8_file_is_that_files_line(tmp_path: Path) -> None:
     report = run([path, write_yaml(tmp_path / "s.yaml", [stats()])], encoding="utf-16")
     assert [(u.line, u.error.split(":")[0]) for u in report.unreadable] == [(1, "cannot decode as UTF-16")]
     assert report.checked == 1  # the other file is read
+
+
+def test_a_table_forms_csv_over_the_row_by_row_limit_is_one_line(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import regkit.records.csvfile as csvfile
+
+    path = tmp_path / "stats.csv"
+    path.write_text("id,period,prepared_by,prepared_on,rows.customer,rows.receivable\n"
+                    "YS-1,2026-03,刘强,2026-04-02,甲公司,100\n", encoding="utf-8")
+    monkeypatch.setattr(csvfile, "MAX_PYTHON_BYTES", 10)
+    report = run([path])
+    assert [(u.line, u.error.split(",")[0]) for u in report.unreadable] == [(1, f"file is {path.stat().st_size} "
+                                                                                "bytes")]

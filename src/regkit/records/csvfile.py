@@ -21,6 +21,7 @@ from .tabular import find_form_column, form_column_value, map_header, resolve_fo
 HEAD_BYTES = 1 << 16
 MAX_FIELD = 1 << 20
 CHUNK = 1 << 22
+MAX_PYTHON_BYTES = 256 << 20  # a file read row by row in Python (the engine reads flat forms' files of any size)
 _SAFE_PATH = re.compile(r"^[\w./\- \u4e00-\u9fff]+$")
 
 csv.field_size_limit(MAX_FIELD)
@@ -140,6 +141,12 @@ def read_python(project: Project, path: Path, source: str, encoding: str, keys: 
 def _read_python(project: Project, path: Path, source: str, encoding: str, keys: list[str] | None) -> Collected:
     out = Collected(files=1)
     try:
+        size = path.stat().st_size
+        if size > MAX_PYTHON_BYTES:
+            out.unreadable.append(Unreadable(source, 1, f"file is {size} bytes, over the limit of "
+                                             f"{MAX_PYTHON_BYTES >> 20} MB for a file read row by row (a table "
+                                             "form's, or one the engine could not take): split it"))
+            return out
         text = _decode(path.read_bytes(), encoding)
     except OSError as exc:
         out.unreadable.append(Unreadable(source, 1, f"cannot read: {exc.strerror or exc}"))
