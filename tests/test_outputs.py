@@ -110,3 +110,12 @@ def test_a_closed_pipe_is_not_an_error(args: list[str]) -> None:
         os.close(write)
     assert proc.stderr == ""
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("text", ["[" * 100000, "\udcff", "{\"targets\": 1}", "null"])
+def test_a_damaged_build_cache_is_no_cache(tmp_path: Path, text: str) -> None:
+    from regkit.render.build import _read_cache
+
+    path = tmp_path / ".regkit-cache.json"
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    assert _read_cache(path) == {}

@@ -340,7 +340,7 @@ def _fingerprint(options: BuildOptions, settings: Settings, digests: Digests) ->
 def _read_cache(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # a damaged cache is no cache
         return {}
     return data if isinstance(data, dict) and isinstance(data.get("targets"), dict) else {}
 
