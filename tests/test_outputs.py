@@ -119,3 +119,12 @@ def test_a_damaged_build_cache_is_no_cache(tmp_path: Path, text: str) -> None:
     path = tmp_path / ".regkit-cache.json"
     path.write_bytes(text.encode("utf-8", "surrogateescape"))
     assert _read_cache(path) == {}
+
+
+def test_an_output_that_is_a_folder_or_a_device_is_not_replaced(tmp_path: Path) -> None:
+    (tmp_path / "report.json").mkdir()
+    with pytest.raises(OutputError, match="not a regular file"):
+        write_atomic(tmp_path / "report.json", b"{}")
+    with pytest.raises(OutputError, match="not a regular file"):
+        write_atomic(Path("/dev/null"), b"{}")
+    assert Path("/dev/null").is_char_device()

@@ -68,6 +68,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``, so
     a reader (or a failed build) never sees a half-written file; OutputError if it cannot be written."""
     try:
+        if path.exists() and not path.is_file():  # a folder, a device (-o /dev/full) or a FIFO: never replaced
+            raise OutputError(f"{path}: cannot write: not a regular file")
         path.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(path.parent, path.name)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
