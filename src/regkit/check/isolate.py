@@ -67,7 +67,8 @@ def isolate(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any],
     if not failed:
         return None  # it ran through in parts: not something isolate can explain
     who = con.execute(f"SELECT _k, _src, _pos, id FROM (SELECT _src, _pos, id, row_number() OVER (ORDER BY _src, "
-                      f"_pos) AS _k FROM {view}) WHERE list_contains($ks, _k)", {"ks": [k for k, _ in failed]}).fetchall()
+                      f"_pos) AS _k FROM {view}) WHERE list_contains($ks, _k)",
+                      {"ks": [k for k, _ in failed]}).fetchall()
     names = {k: (src, pos, rid) for k, src, pos, rid in who}
     return rows, [(*names.get(k, (None, None, None)), msg) for k, msg in failed]
 
