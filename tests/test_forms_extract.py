@@ -310,14 +310,14 @@ def test_docx_without_tags_names_the_field_it_cannot_locate(project: Project, tm
 
     def change(b: bytes) -> bytes:
         b = re.sub(rb"<w:tag [^>]*/>", b"", b)
-        return b.replace("欠费金额".encode(), "金额".encode()).replace("结算方式<".encode(), "客户名称<".encode(), 1)
+        return b.replace("欠费金额".encode(), "金额".encode()).replace("欠费原因<".encode(), "客户名称<".encode(), 1)
 
     bad = _rewrite_member(path, "word/document.xml", change)
     with pytest.raises(InputError) as err:
         extract_file(bad, project)
     text = "\n".join(err.value.lines())
     assert "amount: the label '欠费金额' is not found" in text
-    assert "settlement: the label '结算方式' is not found" in text
+    assert "reason: the label '欠费原因' is not found" in text
     assert "customer: the label '客户名称' is found 2 times" in text
 
 

@@ -101,7 +101,7 @@ def test_pdftotext_finds_filled_values(tmp_path: Path) -> None:
     path = tmp_path / "f.pdf"
     path.write_bytes(render_form(PROJECT, "arrears-approval", "pdf", ARREARS))
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    values = ("QF-2026-001", "上海浦东", "12345.67", "2026-03-31", "客户资金周转困难", "财务部；调度部", "王芳；陈刚")
+    values = ("QF-2026-001", "上海浦东", "12345.67", "2026-03-31", "客户资金周转困难", "财务部、调度部", "王芳、陈刚")
     for value in values:
         assert value in text, value
     assert text.count("QF-2026-001") == 3

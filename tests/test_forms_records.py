@@ -113,7 +113,7 @@ def test_coerce_fills_missing_fields_with_empty_values() -> None:
 
 def test_format_value_prints_what_the_form_shows() -> None:
     assert format_value(f("amount"), Decimal("1234.50")) == "1234.50"
-    assert format_value(f("list"), ["a", "b"]) == "a；b"
+    assert format_value(f("list"), ["a", "b"]) == "a、b"  # Chinese forms list with the enumeration comma
     assert format_value(f("boolean"), True) == "是"
     assert format_value(f("text"), None) == ""
 

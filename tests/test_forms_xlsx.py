@@ -7,7 +7,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from forms_support import DATA, LOST
+from forms_support import ARREARS, DATA, LOST
 from regkit.forms.api import render_form
 from regkit.loader import load_project
 
@@ -26,7 +26,7 @@ def test_headers_are_chinese_labels_and_locked() -> None:
     assert "流失原因类别" in headers and "挽留措施" in headers
     assert ws.protection.sheet is True
     assert ws["A1"].protection.locked is True
-    assert ws["A2"].protection.locked is False and ws["K50"].protection.locked is False
+    assert ws["A2"].protection.locked is False and ws["K20"].protection.locked is False
     assert ws.column_dimensions["K"].protection.locked is False  # rows below the ruled ones
     assert ws.freeze_panes == "A2"
 
@@ -60,3 +60,17 @@ def test_filled_table_form_repeats_header_fields_and_escapes_formulas() -> None:
 
 def test_reproducible() -> None:
     assert render_form(PROJECT, "arrears-approval", "xlsx") == render_form(PROJECT, "arrears-approval", "xlsx")
+
+
+def test_blank_register_prints_one_page_and_rows_grow_with_text() -> None:
+    from regkit.forms.style import load_style
+
+    ws = _book("arrears-approval")["arrears-approval"]
+    last = ws.max_row
+    assert ws.print_area == f"'arrears-approval'!$A$1:$N${last}"
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.orientation == "landscape"
+    assert last > 20  # ruled to the end of the first page
+    filled = _book("arrears-approval", ARREARS)["arrears-approval"]
+    row_pt = load_style().num("xlsx.row_height")
+    assert filled.row_dimensions[2].height > row_pt  # the long customer name and the two-line reason
+    assert filled.row_dimensions[3].height == row_pt

@@ -45,6 +45,10 @@ def first_line(text):
     return text.split("\n", 1)[0].strip(" \t\u3000")
 
 
+def norm(text):
+    return "".join(text.split())
+
+
 def type_into(cell_or_par, value):
     """Type into the first control of a cell (content control or input field); else replace the text."""
     enum = cell_or_par.createEnumeration() if hasattr(cell_or_par, "createEnumeration") else None
@@ -114,7 +118,7 @@ def fill_writer(doc, spec):
         for table in tables:
             for row in cell_grid(table):
                 for i, name in enumerate(row[:-1]):
-                    if first_line(table.getCellByName(name).getString()) == label:
+                    if norm(table.getCellByName(name).getString()).startswith(label):
                         hit = table.getCellByName(row[i + 1])
                         break
                 if hit:
@@ -128,11 +132,11 @@ def fill_writer(doc, spec):
     if rows:
         heads = set(rows[0])
         table = next((t for t in tables
-                      if heads <= {first_line(t.getCellByName(n).getString()) for n in cell_grid(t)[0]}), None)
+                      if heads <= {norm(t.getCellByName(n).getString()) for n in cell_grid(t)[0]}), None)
         if table is None:
             raise SystemExit("table with the column heads not found")
         grid = cell_grid(table)
-        col = {first_line(table.getCellByName(n).getString()): j for j, n in enumerate(grid[0])}
+        col = {norm(table.getCellByName(n).getString()): j for j, n in enumerate(grid[0])}
         for i, row in enumerate(rows):
             line = next(r for r in grid[1:] if first_line(table.getCellByName(r[0]).getString()) == str(i + 1))
             for label, value in row.items():

@@ -121,6 +121,7 @@ class _Writer:
                 f"w:lineRule=\"auto\"/><w:jc w:val=\"{jc}\"/></w:pPr>{runs}</w:p>")
 
     def cell(self, cell: Cell, width: int, size_knob: str) -> str:
+        size_knob = cell.size or size_knob
         font = "label" if cell.style in ("label", "head", "number", "sign") else "value"
         jc = "center" if cell.style in ("head", "number", "sign") or cell.is_check() else "left"
         body = self.para(self.parts(cell.parts, font, size_knob), jc=jc)
@@ -140,7 +141,10 @@ class _Writer:
         rows = []
         for r, row in enumerate(grid.rows):
             lines = max(c.lines for c in row)
-            height = tw(row_mm * (1 + 0.75 * (lines - 1)))
+            if grid.kind == "table" and lines > 1:
+                height = tw(self.style.num("table_multiline_row_height"))
+            else:
+                height = tw(row_mm * (1 + 0.75 * (lines - 1)))
             header = "<w:tblHeader/>" if r < grid.header_rows else ""
             cells, i = [], 0
             for cell in row:

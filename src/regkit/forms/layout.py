@@ -77,7 +77,7 @@ class Control:
     @property
     def tooltip(self) -> str:
         """Label plus hint, for tooltips."""
-        hint = {"date": "YYYY-MM-DD", "month": "YYYY-MM", "list": "多项以；分隔"}.get(self.type)
+        hint = {"date": "YYYY-MM-DD", "month": "YYYY-MM", "list": "多项以、分隔"}.get(self.type)
         extras = [p for p in (self.help, hint) if p]
         return self.label + ("（" + "；".join(extras) + "）" if extras else "")
 
@@ -91,6 +91,7 @@ class Cell:
     style: str = "value"  # label, value, head, number, sign
     note: str | None = None
     lines: int = 1
+    size: str | None = None  # a sizes knob to print it in instead of its grid's (a long label)
 
     def controls(self) -> list[Control]:
         """The controls in this cell."""
@@ -235,6 +236,13 @@ def build_layout(regulation: Regulation, form: Form, company: str, style: Style,
     layout = FormLayout(form, regulation, company, form.title, header, grids, filled=record is not None)
     if form.stub:
         _add_stub(layout, form, id_field, style)
+    from .fit import fit_labels, rows_to_fill
+
+    tables = [g for g in grids if g.kind == "table"]
+    if len(tables) == 1 and form.table is not None and not form.stub:
+        # A table form offers as many rows as fill its page (at least the rows it asks for).
+        add_table_rows(tables[0], form.table, rows_to_fill(layout, tables[0], style), style)
+    fit_labels(layout, style)
     if record is not None:
         fill(layout, values)
     return layout
@@ -274,14 +282,29 @@ def _field_grid(fields: list[FormField], style: Style, *, copy: bool = False, ki
 
 
 def _table_grid(f: FormField, style: Style, filled_rows: int) -> Grid:
+    from .fit import PT_MM, min_column_em, widen
+
     cols = f.columns or []
     defaults = style.get("column_widths")
     widths = [style.num("number_column")] + [float(c.width or defaults.get(c.type, 3)) for c in cols]
-    head = [Cell([style.text("number_column_label")], style="head")] + [Cell([c.label], style="head") for c in cols]
-    rows = [head]
-    for i in range(max(f.rows, filled_rows)):
-        rows.append([Cell([str(i + 1)], style="number")] + [Cell([make_control(f, row=i, column=c)]) for c in cols])
-    return Grid("table", widths, rows, header_rows=1, caption=f.label)
+    label = style.text("number_column_label")
+    em = style.num("sizes.table") * PT_MM * (1 + style.num("fit.letter_spacing_em"))
+    pad = style.num("fit.cell_padding_mm")
+    mins = [min_column_em(label, "text", ())] + [min_column_em(c.label, c.type, c.choices or ()) for c in cols]
+    widths = widen(widths, [m * em + pad for m in mins], style.content_width_mm)
+    head = [Cell([label], style="head")] + [Cell([c.label], style="head") for c in cols]
+    grid = Grid("table", widths, [head], header_rows=1, caption=f.label)
+    add_table_rows(grid, f, max(f.rows, filled_rows), style)
+    return grid
+
+
+def add_table_rows(grid: Grid, f: FormField, count: int, style: Style) -> None:
+    """Give a table grid ``count`` body rows (multi-line columns get room for more lines)."""
+    lines = int(style.num("table_multiline_lines"))
+    for i in range(len(grid.rows) - grid.header_rows, count):
+        grid.rows.append([Cell([str(i + 1)], style="number")] + [
+            Cell([make_control(f, row=i, column=c)], lines=lines if c.type == "multiline" else 1)
+            for c in f.columns or []])
 
 
 def _sign_grid(signers: list[FormField], dates: dict[str, FormField], style: Style) -> Grid:

@@ -62,6 +62,11 @@ def _first_line(text: str) -> str:
     return clean(text.split("\n", 1)[0]) if text else ""
 
 
+def _norm(text: str) -> str:
+    # Labels may be broken in two lines (fit) and followed by their hint paragraph.
+    return "".join(text.split())
+
+
 def locate_values(body: DocBody, layout: FormLayout) -> tuple[dict[str, list[str | bool]], list[str]]:
     """The raw value of every control of ``layout`` found in ``body``, by Word tag, and a problem
     per control that cannot be located or is ambiguous (stub copies may be missing)."""
@@ -123,9 +128,10 @@ def _fields(grid: Grid, table: DocTable, values: dict[str, list[str | bool]], pr
             ctls = target.controls()
             if not ctls:
                 continue  # a blank date line for handwriting
-            label = _label_text(cell)
+            label = _norm(_label_text(cell))
+            want = {label, label + _norm(cell.note or "")}
             hits = [(r, c) for r, doc_row in enumerate(table.rows) for c, text in enumerate(doc_row[:-1])
-                    if _first_line(text) == label]
+                    if _norm(text) in want]
             copy = all(c.copy for c in ctls)
             if len(hits) != 1:
                 if not hits and copy:
@@ -158,11 +164,11 @@ def _ticked(text: str, word: str, alone: bool) -> bool:
 
 
 def _table(grid: Grid, table: DocTable, values: dict[str, list[str | bool]], problems: list[str]) -> None:
-    head = [_label_text(c) for c in grid.rows[0]]
+    head = [_norm(_label_text(c)) for c in grid.rows[0]]
     if not table.rows:
         problems.append(f"{grid.caption or 'table'}: the table is empty")
         return
-    doc_head = [_first_line(t) for t in table.rows[0]]
+    doc_head = [_norm(t) for t in table.rows[0]]
     where: dict[str, int] = {}
     sample = grid.rows[1] if len(grid.rows) > 1 else []
     for i, label in enumerate(head):

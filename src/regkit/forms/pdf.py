@@ -59,7 +59,8 @@ def _parts(parts: list[str | Control], index: dict[int, int], lines: int = 1) ->
 
 def _cell(c: Cell, index: dict[int, int]) -> dict[str, Any]:
     return {"parts": _parts(c.parts, index, c.lines), "span": c.span, "style": c.style, "note": c.note,
-            "lines": c.lines, "check": c.is_check() or any(x.kind == "check" for x in c.controls())}
+            "lines": c.lines, "check": c.is_check() or any(x.kind == "check" for x in c.controls()),
+            "small": c.size is not None}
 
 
 def _grid(g: Grid, index: dict[int, int]) -> dict[str, Any]:

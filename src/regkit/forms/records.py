@@ -29,6 +29,7 @@ RESERVED = ("form", "id")
 # Separators people type between list items: ASCII and full-width semicolons and commas, the
 # Chinese enumeration comma, and line breaks. The checker's SQL fast path reads the same set.
 LIST_SEP = re.compile(r"[;；,，、\n]+")
+LIST_JOIN = "、"  # how a form prints a list (the enumeration comma)
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
@@ -237,7 +238,7 @@ def _parse_table(field: FormField, raw: Any, lenient: bool) -> list[dict[str, An
 
 
 def format_value(field: FormField, value: Any) -> str:
-    """A canonical value as the text a form shows (lists joined with ``；``, yes/no as 是/否,
+    """A canonical value as the text a form shows (lists joined with ``、`` as Chinese forms do, yes/no as 是/否,
     amounts in yuan with two decimals: 1200.50)."""
     if is_empty(value):
         return ""
@@ -248,7 +249,7 @@ def format_value(field: FormField, value: Any) -> str:
             return format(value.quantize(Decimal("0.01")), "f")
         return format(value, "f")
     if isinstance(value, list):
-        return "；".join(str(v) for v in value)
+        return LIST_JOIN.join(str(v) for v in value)
     return str(value)
 
 

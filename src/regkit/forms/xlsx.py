@@ -10,6 +10,7 @@ company and title print in the page header; the form id and version are document
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import zipfile
 from collections.abc import Mapping
@@ -92,8 +93,8 @@ def _validation(f: FormField, ref: str) -> Any:
                             **kw)
         dv.error, dv.prompt = "请输入金额（元）", "金额（元），最多两位小数"
     else:
-        hint = {"month": "月份 YYYY-MM", "list": "多项以；分隔",
-                "multichoice": "可多选，以；分隔：" + "／".join(f.choices or [])}.get(f.type, f.help)
+        hint = {"month": "月份 YYYY-MM", "list": "多项以、分隔",
+                "multichoice": "可多选，以、分隔：" + "／".join(f.choices or [])}.get(f.type, f.help)
         if not hint:
             return None
         dv = DataValidation(showInputMessage=True, promptTitle=f.label[:32], allow_blank=True)
@@ -111,8 +112,10 @@ def write_xlsx(regulation: Regulation, form: Form, company: str, style: Style,
     from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.page import PageMargins
 
     cols = sheet_columns(form)
+    widths: list[float] = []
     wb = Workbook()
     ws = wb.active
     ws.title = form.id[:31]
@@ -129,13 +132,20 @@ def write_xlsx(regulation: Regulation, form: Form, company: str, style: Style,
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         width = len(col.header) * style.num("xlsx.char_width") + 2
         width = max(width, {"date": 12, "multiline": 30, "list": 18, "amount": 12}.get(col.field.type, 0))
-        ws.column_dimensions[get_column_letter(i)].width = min(max(width, style.num("xlsx.min_width")),
-                                                               style.num("xlsx.max_width"))
+        if col.field.key == "id" and not col.table:  # a number such as LS-2026-03 on one line
+            width = max(width, 13)
+        if col.field.type == "choice" and col.field.choices:  # the longest choice and the drop-down arrow
+            width = max(width, max(len(c) for c in col.field.choices) * style.num("xlsx.char_width") + 4)
+        widths.append(min(max(width, style.num("xlsx.min_width")), style.num("xlsx.max_width")))
+        ws.column_dimensions[get_column_letter(i)].width = widths[-1]
+    ws.row_dimensions[1].height = _height(max(_lines(c.header, w, style) for c, w in zip(cols, widths, strict=True)),
+                                          style)
     rows: list[dict[int, Any]] = []
     for rec in records or []:
         values, _ = coerce_record(form, rec, required=False)
         rows += _rows(form, values)
-    last = max(len(rows) + 1, int(style.num("xlsx.blank_rows")) + 1)
+    # A blank register is ruled down to the end of its first printed page; a filled one as far as it goes.
+    last = max(len(rows), page_rows(widths, ws.row_dimensions[1].height, style)) + 1
     protos = []
     for i, col in enumerate(cols):
         proto = ws.cell(row=2, column=i + 1)
@@ -154,6 +164,10 @@ def write_xlsx(regulation: Regulation, form: Form, company: str, style: Style,
                 cell.value = _cell_value(col.field, data[i])
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # never a formula, whatever the text starts with
+        # Rows grow with wrapped text (Excel and LibreOffice do not grow a row on opening).
+        texts = [str(_cell_value(col.field, data[i])) if i in data else "" for i, col in enumerate(cols)]
+        ws.row_dimensions[r].height = _height(max(_lines(t, w, style) for t, w in zip(texts, widths, strict=True)),
+                                              style)
     checked_to = max(last, int(style.num("xlsx.validated_rows")))
     for i, col in enumerate(cols, 1):
         letter = get_column_letter(i)
@@ -162,6 +176,8 @@ def write_xlsx(regulation: Regulation, form: Form, company: str, style: Style,
             ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"
+    ws.print_area = f"A1:{get_column_letter(len(cols))}{last}"
+    ws.page_margins = PageMargins(**{k: style.num(f"xlsx.margins.{k}") for k in MARGINS})
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -186,6 +202,35 @@ def write_xlsx(regulation: Regulation, form: Form, company: str, style: Style,
     buf = BytesIO()
     wb.save(buf)
     return _reproducible(buf.getvalue(), when)
+
+
+MARGINS = ("left", "right", "top", "bottom", "header", "footer")
+A4_INCHES = (11.69, 8.27)  # landscape
+
+
+def _lines(text: str, width: float, style: Style) -> int:
+    """Lines ``text`` takes in a column ``width`` characters wide (a Chinese character is two)."""
+    from .fit import text_em
+
+    room = max(width - 1, 1) / 2  # in em: Excel's width unit is about half a Chinese character
+    return sum(max(1, math.ceil(text_em(part) / room)) for part in (text.split("\n") if text else [""]))
+
+
+def _height(lines: int, style: Style) -> float:
+    """Row height in points for ``lines`` lines of text (at least the ruled row's height)."""
+    return max(style.num("xlsx.row_height"), round(lines * style.num("xlsx.size") * 1.4 + 4, 1))
+
+
+def page_rows(widths: list[float], head_pt: float | None, style: Style) -> int:
+    """How many ruled rows fit the first landscape A4 page under the header row, the columns
+    scaled to the page width as the sheet's page setup asks."""
+    m = {k: style.num(f"xlsx.margins.{k}") for k in MARGINS}
+    page_w = (A4_INCHES[0] - m["left"] - m["right"]) * 72
+    page_h = (A4_INCHES[1] - m["top"] - m["bottom"]) * 72
+    sheet_w = sum((w * 7 + 5) * 0.75 for w in widths)  # Excel: 7 px per width unit plus padding, 0.75 pt/px
+    scale = min(1.0, page_w / sheet_w) if sheet_w else 1.0
+    rows = int((page_h / scale - (head_pt or 0) - style.num("xlsx.row_height")) // style.num("xlsx.row_height"))
+    return max(rows, 1)
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
