@@ -180,3 +180,12 @@ def test_table_form_fields_are_flat_names() -> None:
     assert fields is not None
     assert "rows_0_customer" in fields and "rows_9_result" in fields
     assert all("." not in name for name in fields)
+
+
+@pytest.mark.parametrize("form_id", ["arrears-approval", "new-customer-notice", "lost-customer-analysis"])
+def test_named_forms_of_the_real_regulations_are_one_small_page(form_id: str) -> None:
+    # The field font is embedded: the blank one-page form stays under 300 KB all the same.
+    real = load_project([Path(__file__).parent.parent / "regulations"])
+    data = render_form(real, form_id, "pdf")
+    assert len(PdfReader(BytesIO(data)).pages) == 1
+    assert len(data) <= 300_000, len(data)

@@ -256,7 +256,8 @@ def form(form_id: str, formats: str | None, data: Path | None, output: Path | No
 @regulations_option
 @org_option
 def extract(files: tuple[Path, ...], fmt: str, regdir: Path | None, org: Path | None) -> None:
-    """Read filled-in DOCX/PDF/XLSX forms back into records (exit 2 if any is unreadable)."""
+    """Read filled-in DOCX/PDF/XLSX (or ODT/ODS) forms back into records, file by file: every
+    readable file's records are printed and each unreadable one listed (exit 2 if any is)."""
     from .forms.api import read_forms
     from .forms.records import dump_records
 

@@ -6,7 +6,8 @@ Public API (imported lazily, so ``regkit.forms.records`` stays light):
 - ``render_form(project, form_id, fmt, record=None) -> bytes`` and ``write_blank_forms(project,
   outdir, formats)`` (``api``);
 - ``extract_file(path, project) -> list[record]`` (``extract``): InputError for anything that is
-  not a readable regkit form;
+  not a readable regkit form; ``read_forms(paths, project)`` (``api``): every file's records, and
+  the unreadable files' problems;
 - ``validate_record(form, record) -> list[str]`` and ``coerce_record(form, record, lenient=...)``
   (``records``): the field rules (types, required, choices, dates) shared with the checker.
 """
@@ -18,6 +19,7 @@ from typing import Any
 
 _EXPORTS = {
     "render_form": "api", "write_blank_forms": "api", "form_command": "api", "extract_files": "api",
+    "read_forms": "api",
     "extract_file": "extract", "validate_record": "records", "coerce_record": "records",
 }
 
