@@ -293,15 +293,18 @@ def field_fonts(layout: FormLayout, style: Style) -> Fonts:
     a character no configured font has)."""
     faces = field_faces(style)
     values = "".join(c.text for c in layout.controls())
-    check_chars(faces, values, f"form {layout.form.id}")
     reg = layout.regulation
     texts = [reg.model_dump_json(), layout.company]
     own = layout.form.model_dump_json() + layout.company  # the form's labels, choices and hints
     likely = BASE_CHARS + own + common_chars(texts, int(style.num("pdf_fields.common_chars")))
-    first = "".join(sorted({ch for ch in likely + values if faces[0].covers(ch)}))
-    rest = split_by_face(faces[1:], "".join(ch for ch in values if not faces[0].covers(ch)))
-    subsets = [subset(faces[0], first)]
-    subsets += [subset(face, chars) for face, chars in zip(faces[1:], rest, strict=True) if chars]
+    # The likely characters make the field font (the same for every copy of the form, so it is
+    # cached; characters the font lacks are left out by the subsetter); the values' other
+    # characters come in small extra subsets, each from the first font that has them.
+    first = subset(faces[0], "".join(sorted(set(likely))))
+    extra = "".join(sorted({ch for ch in values if ch not in "\r\n\t" and not first.has(ch)}))
+    check_chars(faces, extra, f"form {layout.form.id}")
+    subsets = [first]
+    subsets += [subset(face, chars) for face, chars in zip(faces, split_by_face(faces, extra), strict=True) if chars]
     return Fonts(subsets)
 
 

@@ -119,9 +119,79 @@ def split_by_face(faces: list[Face], chars: str) -> list[str]:
     return out
 
 
+# Subsetting a CJK font takes a fraction of a second to seconds (the font is megabytes): subsets
+# are kept beside the form page cache (see ``pdf.page_cache``), keyed by the font file and the
+# characters, so ``regkit form`` after ``regkit build`` reuses them.
+_CACHE_FORMAT = "1"
+
+
 @lru_cache(maxsize=16)
 def subset(face: Face, chars: str) -> SubsetFont:
     """A subset of ``face`` holding ``chars`` (sorted, without duplicates, for the cache)."""
+    folder = _cache_folder()
+    key = _cache_key(face, chars) if folder is not None else ""
+    if folder is not None:
+        hit = _cache_get(folder, key, face)
+        if hit is not None:
+            return hit
+    made = _subset(face, chars)
+    if folder is not None:
+        _cache_put(folder, key, made)
+    return made
+
+
+def _cache_folder() -> Path | None:
+    from .pdf import page_cache
+
+    pages = page_cache()
+    return None if pages is None else pages.parent / "field-fonts"
+
+
+def _cache_key(face: Face, chars: str) -> str:
+    from importlib.metadata import version
+
+    try:
+        stat = face.path.stat()
+        stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        stamp = "?"
+    digest = hashlib.sha256()
+    for part in (_CACHE_FORMAT, version("fonttools"), str(face.path), str(face.index), stamp, chars):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:40]
+
+
+def _cache_get(folder: Path, key: str, face: Face) -> SubsetFont | None:
+    import json
+
+    try:
+        data = (folder / f"{key}.ttf").read_bytes()
+        meta = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        gids = {int(k): int(v) for k, v in meta["gids"].items()}
+        widths = {int(k): int(v) for k, v in meta["widths"].items()}
+        tag = str(meta["tag"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+        return None
+    return SubsetFont(face, data, gids, widths, tag)
+
+
+def _cache_put(folder: Path, key: str, font: SubsetFont) -> None:
+    import json
+
+    from .output import atomic_write
+
+    meta = {"gids": font.gids, "widths": font.widths, "tag": font.tag,
+            "sha256": hashlib.sha256(font.data).hexdigest()}
+    try:
+        atomic_write(folder / f"{key}.ttf", font.data)
+        atomic_write(folder / f"{key}.json", json.dumps(meta).encode("utf-8"))
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _subset(face: Face, chars: str) -> SubsetFont:
     from fontTools import subset as ft_subset
     from fontTools.ttLib import TTFont
 
