@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from dataclasses import replace
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from fnmatch import fnmatchcase
@@ -150,7 +151,12 @@ def load_table(project: Project, store: Store, table: CsvTable, workdir: Path, *
         rows = [(lines.get(p, p + 2), cells) for p, cells in rejected]
         raws, bad = rows_to_records(table.form, table.columns, rows, table.source, lenient=True)
         out.unreadable += bad
-        out.add(validate(project, raws))
+        checked = validate(project, raws)
+        out.unreadable += checked.unreadable
+        # the engine places this file's records by their 0-based position (and turns positions
+        # into lines once, when reporting), so a record read here is stored by its position too
+        position = {line: p for p, (line, _) in zip((p for p, _ in rejected), rows, strict=True)}
+        out.records += [replace(r, line=position.get(r.line, r.line)) for r in checked.records]
     return out
 
 
