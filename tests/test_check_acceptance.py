@@ -94,3 +94,46 @@ def test_a_duplicate_id_among_rows_read_by_python_is_at_its_row(tmp_path: Path) 
     code, report, _ = run(path, "--as-of", "2026-11-30")
     assert code == 2 and report["findings"] == []
     assert [(u["line"], "QF-0001" in u["error"]) for u in report["unreadable"]] == [(4, True)]
+
+
+def roster_and_patrol() -> list[dict[str, Any]]:
+    """A week's duty roster and the patrol of its first day (duty-manager records)."""
+    return [{"form": "duty-roster", "id": "ZB-1", "week_start": "2026-11-16", "week_end": "2026-11-22",
+             "department": "市场部", "prepared_on": "2026-11-13", "prepared_by": "张伟",
+             "rows": [{"date": "2026-11-16", "weekday": "一", "duty_manager": "何军", "hours": "8:30—17:30"},
+                      {"date": "2026-11-17", "weekday": "二", "duty_manager": "高磊", "hours": "8:30—17:30"}]},
+            {"form": "patrol-record", "id": "XC-1", "date": "2026-11-16", "time": "9:00", "route": "全场",
+             "items": ["市场环境", "商家经营状况", "设施设备运行情况", "安全隐患"], "inspector": "何军"}]
+
+
+def test_records_of_a_regulation_not_in_force_alone_are_nothing_to_audit(tmp_path: Path) -> None:
+    """The profile puts only 市场部的管理制度 in force; a folder holding only duty-manager records
+    audited nothing, so it must not say 未发现问题 with exit 0 (issue: "exit 2 ... when nothing was
+    audited"). Beside an arrears slip, the slip is audited and the duty records are left alone."""
+    org = (REGULATIONS / "org.yaml").read_text(encoding="utf-8").replace(
+        "\nparameters:", "\nregulations: [market-department]\nparameters:", 1)
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(org, encoding="utf-8")
+    duty = write_json(tmp_path / "duty" / "值班.json", roster_and_patrol())
+    code, report, err = run(duty, "--org", org_file, "--as-of", "2026-11-30")
+    assert (code, report) == (2, {})
+    assert len(err.strip().splitlines()) == 1 and "nothing to audit" in err and "duty-manager" in err
+    slips = write_slips(tmp_path / "slips" / "同意欠费通知单.csv", [slip(1, 批准人="", 批准日期="")])
+    code, report, _ = run(duty, slips, "--org", org_file, "--as-of", "2026-11-30")
+    assert code == 1
+    assert lines(report) == [("arrears-approved-by-leader", "QF-0001", "李娜", 10, 2),
+                             ("arrears-approval:required", "QF-0001", "李娜", 0, 2)]
+    # with every regulation in force, the duty records are audited: 高磊 missed his patrol, and
+    # the week of 23 November (over by 30 November) has no roster
+    code, report, _ = run(duty, "--as-of", "2026-11-30")
+    assert code == 1 and lines(report) == [("duty-roster-weekly", "2026-W48", "张伟", 0, None),
+                                           ("patrol-daily", "2026-11-17", "高磊", 0, None)]
+
+
+def test_only_naming_rules_of_forms_nobody_supplied_is_nothing_to_audit(tmp_path: Path) -> None:
+    """``--only lost-customer-analysis`` on a folder of arrears slips audits nothing: exit 2."""
+    slips = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1, 批准人="", 批准日期="")])
+    code, report, err = run(slips, "--only", "lost-customer-analysis", "--as-of", "2026-11-30")
+    assert (code, report) == (2, {}) and "nothing to audit" in err
+    code, report, _ = run(slips, "--only", "arrears-approved-by-leader", "--as-of", "2026-11-30")
+    assert code == 1 and lines(report)[0] == ("arrears-approved-by-leader", "QF-0001", "李娜", 10, 2)

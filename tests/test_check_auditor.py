@@ -266,8 +266,14 @@ def test_regulations_in_force(tmp_path: Path) -> None:
     org_file = tmp_path / "org.yaml"
     org_file.write_text(yaml.safe_dump(org, allow_unicode=True), encoding="utf-8")
     path = write_slips(tmp_path / "r" / "同意欠费通知单.csv", [slip(1, 批准人="")])
-    report = audit(load_project([REGULATIONS], org_file), [path], as_of=AS_OF)
-    assert report.findings == [] and report.checked == 1
+    # a duty record, so that something is audited (records of regulations not in force alone are
+    # nothing to audit: tests/test_check_acceptance.py)
+    handover = {"form": "duty-handover", "id": "JJ-1", "date": "2026-11-02", "market_situation": "正常",
+                "open_issues": "无", "important_customers": "无", "todo": "无", "from_manager": "何军",
+                "to_manager": "高磊"}
+    duty = write_records(tmp_path / "r" / "交接.json", [handover])
+    report = audit(load_project([REGULATIONS], org_file), [path, duty], as_of=AS_OF)
+    assert report.findings == [] and report.checked == 2
     assert report.summary()["regulations"] == ["duty-manager"]
 
 

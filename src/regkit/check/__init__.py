@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from dataclasses import replace
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -62,6 +62,8 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
         checked = sum(counts.values())
         if not checked:
             _nothing_to_audit(given, unreadable)
+        if not unreadable:
+            _nothing_in_scope(project, given, counts, selected, bool(only))
         store.lock()
         start = date_from or _earliest(store, forms) or as_of
         skipped: list[str] = []
@@ -101,6 +103,25 @@ def _nothing_to_audit(paths: list[Path], unreadable: list[Unreadable]) -> None:
     where = "、".join(str(p) for p in paths) or "."
     raise InputError.at(where, 1, 1, "no records to audit: no record file (.yaml, .json, .csv, .xlsx, filled-in "
                         ".docx/.pdf) here holds a record")
+
+
+def _nothing_in_scope(project: Project, paths: list[Path], counts: dict[str, int],
+                      selected: Callable[[Regulation, Rule], bool], only: bool) -> None:
+    """An audit whose records no chosen rule reads (records of a regulation not in force only, or
+    ``--only`` naming rules of forms nobody supplied) audited nothing: one line saying so (exit 2)
+    rather than a clean report."""
+    for reg in project.regulations:
+        chosen = [rule for rule in reg.rules if selected(reg, rule)]
+        read = {rule.form for rule in chosen} | {getattr(rule, "other", None) for rule in chosen}
+        if not only and chosen:  # the completeness of every form of a regulation in force
+            read |= {f.id for f in reg.forms}
+        if any(counts.get(fid or "", 0) for fid in read):
+            return
+    held = sorted({reg.id for reg in project.regulations for f in reg.forms if counts.get(f.id, 0)})
+    where = "、".join(str(p) for p in paths) or "."
+    what = "the rules chosen with --only" if only else "the regulations in force (the profile's regulations:)"
+    raise InputError.at(where, 1, 1, f"nothing to audit: the records belong to {', '.join(held)}, "
+                        f"and none of {what} reads them")
 
 
 def select_rules(project: Project, only: Sequence[str] = ()) -> Callable[[Regulation, Rule], bool]:
