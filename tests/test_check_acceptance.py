@@ -137,3 +137,36 @@ def test_only_naming_rules_of_forms_nobody_supplied_is_nothing_to_audit(tmp_path
     assert (code, report) == (2, {}) and "nothing to audit" in err
     code, report, _ = run(slips, "--only", "arrears-approved-by-leader", "--as-of", "2026-11-30")
     assert code == 1 and lines(report)[0] == ("arrears-approved-by-leader", "QF-0001", "李娜", 10, 2)
+
+
+def liaison(n: int, current: str, new: str, direction: str = "", **changes: str) -> dict[str, Any]:
+    """A 运价调整 《部门信息联络处理单》 of 陈晨, stub signed, not approved unless changed."""
+    rec = {"form": "liaison-slip", "id": f"LL-{n}", "date": "2026-10-15", "customer": f"客户{n}", "kind": "运价调整",
+           "content": "调整运价", "current_rate": current, "new_rate": new, "rate_change": direction,
+           "handler": "陈晨", "departments": ["财务部"], "stub_signed_by": ["王芳"]}
+    rec.update(changes)
+    return rec
+
+
+def test_a_rate_change_is_read_from_the_rates(tmp_path: Path) -> None:
+    """第十一节 二、1: "擅自答应客户降低运价或免费托运" — a cut shown by the rates is a cut, whatever
+    the direction box says (blank, or 上调 by mistake); a blank box beside rates that show the
+    direction is not a breach (the direction is a help field of the form, 运价调整时填写)."""
+    path = write_json(tmp_path / "联络单.json", [
+        liaison(1, "2.5元/公斤", "2.0元/公斤"),                   # cut, blank direction
+        liaison(2, "2.0", "2.5"),                                 # rise, blank direction: nothing
+        liaison(3, "2.5", "2.0", "上调"),                          # cut labelled 上调
+        liaison(4, "面议", "另议"),                                # cannot tell: the blank matters
+        liaison(5, "2.5", "2.0", "下调", approved_by="张伟", approved_on="2026-10-14"),  # approved cut
+        liaison(6, "1,200", "1,150"),                             # cut written with thousands
+    ])
+    code, report, _ = run(path, "--as-of", "2026-11-30")
+    assert code == 1
+    assert [(f["rule"], f["record"], f["person"], f["penalty"], f.get("loss")) for f in report["findings"]] == [
+        ("rate-cut-approved", "LL-1", "陈晨", 50, 0.5),
+        ("rate-cut-approved", "LL-3", "陈晨", 50, 0.5),
+        ("rate-cut-approved", "LL-6", "陈晨", 50, 50),
+        ("rate-change-direction", "LL-4", "陈晨", 0, None),
+    ]
+    cut = report["findings"][0]
+    assert cut["fine_citation"].startswith("第十一节") and "二、" in cut["fine_citation"]
