@@ -88,12 +88,12 @@ def test_slips_read_by_python_point_at_their_own_rows(tmp_path: Path) -> None:
 
 
 def test_a_duplicate_id_among_rows_read_by_python_is_at_its_row(tmp_path: Path) -> None:
-    """The second record of the same number is listed unreadable at its own row."""
+    """Two differing records of one number are both set aside, each listed at its own row."""
     path = write_slips(tmp_path / "同意欠费通知单.csv", [
         slip(1, 欠费金额="1,200.50"), slip(2), slip(1, 欠费金额="¥1200.50", 客户名称="别家")])
     code, report, _ = run(path, "--as-of", "2026-11-30")
     assert code == 2 and report["findings"] == []
-    assert [(u["line"], "QF-0001" in u["error"]) for u in report["unreadable"]] == [(4, True)]
+    assert [(u["line"], "QF-0001" in u["error"]) for u in report["unreadable"]] == [(2, True), (4, True)]
 
 
 def roster_and_patrol() -> list[dict[str, Any]]:
