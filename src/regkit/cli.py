@@ -286,13 +286,18 @@ def extract(files: tuple[Path, ...], fmt: str, regdir: Path | None, org: Path | 
 @click.option("--only", "only", multiple=True, metavar="ID",
               help="Audit only the rules of this regulation, form or rule id; glob patterns such as 'arrears-*' "
                    "allowed; repeatable. Every record is still read and validated.")
+@click.option("--database", default=None, metavar="URL",
+              help="Audit the records stored by the web application (sqlite:///FILE or postgresql://...) "
+                   "instead of, or besides, RECORDS.")
 @regulations_option
 @org_option
 @click.pass_context
 def check(ctx: click.Context, records: tuple[Path, ...], date_from: Any, as_of: Any, fmt: str, output: Path | None,
-          encoding: str | None, only: tuple[str, ...], regdir: Path | None, org: Path | None) -> None:
+          encoding: str | None, only: tuple[str, ...], database: str | None, regdir: Path | None,
+          org: Path | None) -> None:
     """Audit records (YAML/JSON/CSV/XLSX files, filled-in forms, folders) against every rule;
-    with none given, the project's records folder (records: in regkit.yaml).
+    with none given, the project's records folder (records: in regkit.yaml), or with --database
+    the records the web application stored.
 
     Exit 0 if clean, 1 if there are findings, 2 if any input is bad or unreadable (the report is
     still written, listing what could not be read).
@@ -302,12 +307,18 @@ def check(ctx: click.Context, records: tuple[Path, ...], date_from: Any, as_of: 
     from .report import render, write_atomic
 
     cfg = config()
-    if not records:
-        if cfg.records is None:
-            raise UsageError("give the records to audit (files or folders), or name them as records: in regkit.yaml")
-        records = (cfg.shown(cfg.records),)
-    report = audit(load(regdir, org), records, date_from=date_from.date() if date_from else None,
-                   as_of=as_of.date() if as_of else None, encoding=encoding, only=only)
+    window = {"date_from": date_from.date() if date_from else None, "as_of": as_of.date() if as_of else None}
+    if database is not None:
+        from .web.cli import audit_stored
+
+        report = audit_stored(_web(regdir, org, None, database), records, encoding=encoding, only=only, **window)
+    else:
+        if not records:
+            if cfg.records is None:
+                raise UsageError("give the records to audit (files or folders), or name them as records: in "
+                                 "regkit.yaml, or audit the web application's records with --database URL")
+            records = (cfg.shown(cfg.records),)
+        report = audit(load(regdir, org), records, encoding=encoding, only=only, **window)
     color = fmt == "text" and output is None and sys.stdout.isatty()
     data = render(report, fmt, color=color, templates=cfg.shown(cfg.templates))
     if output is not None:
@@ -338,6 +349,133 @@ def init(folder: Path, templates: bool) -> None:
         click.echo(f"wrote {os.path.relpath(path)}")
     if result.root / PROJECT_FILE in result.written:
         click.echo(f"next: cd {os.path.relpath(result.root)} && regkit lint && regkit build && regkit check")
+
+
+def _web_options(f: F) -> F:
+    """The options shared by the web application's commands: project, data folder, database."""
+    f = click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+                     help="Data folder (secret key, default SQLite file); default .regkit in the project.")(f)
+    f = click.option("--database", default=None, metavar="URL", envvar="REGKIT_DATABASE_URL",
+                     help="sqlite:///FILE (default: regkit.sqlite3 in the data folder) or "
+                          "postgresql://user:password@host:port/name; also $REGKIT_DATABASE_URL.")(f)
+    return org_option(regulations_option(f))
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface; put HTTPS in front then).")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Worker processes.")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Threads per worker.")
+@_web_options
+def serve(port: int, host: str, workers: int, threads: int, data_dir: Path | None, database: str | None,
+          regdir: Path | None, org: Path | None) -> None:
+    """Serve the web application: staff fill in forms (表单), approvers approve, department heads
+    sign stubs (存根), auditors audit. SQLite file by default; schema upgraded on start."""
+    from .web.server import serve as run_server
+
+    config = _web(regdir, org, data_dir, database)
+
+    def ready(url: str) -> None:
+        click.echo(f"regkit: serving {url} (database {_shown_db(config.database)}); Ctrl-C stops", err=True)
+
+    run_server(config, host=host, port=port, workers=workers, threads=threads, ready=ready)
+
+
+def _web(regdir: Path | None, org: Path | None, data_dir: Path | None, database: str | None) -> Any:
+    """The web application's configuration for the command's project."""
+    from .web.cli import web_config
+
+    cfg = config()
+    folder, profile = sources(regdir, org)
+    return web_config(folder, profile, data_dir or cfg.root / ".regkit", database, cfg.templates)
+
+
+def _shown_db(url: str) -> str:
+    from .web.dburl import redact
+
+    return redact(url)
+
+
+@main.group()
+def db() -> None:
+    """The web application's database: schema upgrades, accounts, imports."""
+
+
+@db.command()
+@_web_options
+def upgrade(data_dir: Path | None, database: str | None, regdir: Path | None, org: Path | None) -> None:
+    """Apply the schema migrations the database lacks."""
+    from .web.server import upgrade as run_upgrade
+
+    config = _web(regdir, org, data_dir, database)
+    done = run_upgrade(config)
+    click.echo(f"database {_shown_db(config.database)}: {len(done)} migrations applied, schema up to date")
+
+
+@db.command()
+@click.argument("names", nargs=-1, required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
+@_web_options
+def password(names: tuple[str, ...], password_stdin: bool, data_dir: Path | None, database: str | None,
+             regdir: Path | None, org: Path | None) -> None:
+    """Set the password of NAME, a person of the organisation profile (asks for it twice); with
+    several names, each gets the same password (to be changed at first sign-in)."""
+    import sys
+
+    from .web.cli import set_password
+
+    if password_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = click.prompt(f"password for {', '.join(names)}", hide_input=True, confirmation_prompt=True)
+    set_password(_web(regdir, org, data_dir, database), names, secret)
+    click.echo(f"password of {', '.join(names)} set")
+
+
+@db.command()
+@click.argument("names", nargs=-1, required=True)
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, help="Address people open.")
+@_web_options
+def link(names: tuple[str, ...], base_url: str, data_dir: Path | None, database: str | None, regdir: Path | None,
+         org: Path | None) -> None:
+    """Print a one-time first-login link (valid 72 hours) for each NAME of the profile."""
+    from .web.cli import issue_links
+
+    for name, url in issue_links(_web(regdir, org, data_dir, database), names, base_url):
+        click.echo(f"{name}\t{url}")
+
+
+@db.command()
+@click.argument("name")
+@click.argument("duty", type=click.Choice(["auditor", "admin"]))
+@click.option("--revoke", is_flag=True, help="Take the duty back.")
+@_web_options
+def grant(name: str, duty: str, revoke: bool, data_dir: Path | None, database: str | None, regdir: Path | None,
+          org: Path | None) -> None:
+    """Give NAME a duty in the web application: auditor (reads every record, runs the audit)."""
+    from .web.cli import grant_duty
+
+    grant_duty(_web(regdir, org, data_dir, database), name, duty, revoke=revoke)
+    click.echo(f"{name}: {duty} {'revoked' if revoke else 'granted'}")
+
+
+@db.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option("--as", "actor", default="", help="Name recorded in the history as importing (default: system).")
+@_web_options
+@click.pass_context
+def import_(ctx: click.Context, files: tuple[Path, ...], actor: str, data_dir: Path | None, database: str | None,
+            regdir: Path | None, org: Path | None) -> None:
+    """Store record files (YAML/JSON/CSV/XLSX, filled-in forms) in the database; exit 2 if any
+    record could not be read or stored (each listed with its line)."""
+    from .web.cli import import_files
+
+    stored, problems = import_files(_web(regdir, org, data_dir, database), list(files), actor or "system")
+    for p in problems:
+        click.echo(p, err=True)
+    click.echo(f"{stored} records stored, {len(problems)} not")
+    ctx.exit(2 if problems else 0)
 
 
 def _stdout_closed() -> None:

@@ -1,0 +1,83 @@
+"""Starting the application: configure Django from a ``WebConfig``, bring the schema up to date,
+and serve it with gunicorn (threads in a few worker processes; static files by WhiteNoise)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import EnvironmentProblem
+from .config import WebConfig, secret_key
+from .dburl import redact
+
+_READY: list[WebConfig] = []
+
+
+def setup(config: WebConfig) -> None:
+    """Configure Django for this project and database (once per process)."""
+    if _READY:
+        if _READY[0] != config:
+            raise EnvironmentProblem("the web application is already set up for another project or database")
+        return
+    config.export()
+    secret_key(config.data_dir)  # made before any worker starts, so all of them share it
+    import django
+
+    django.setup()
+    _READY.append(config)
+
+
+def upgrade(config: WebConfig) -> list[str]:
+    """Apply the schema migrations the database lacks; the names of those applied."""
+    setup(config)
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:  # the database is unreachable or refuses us: one clear line
+        raise EnvironmentProblem(f"cannot open database {redact(config.database)}: {exc}".strip()) from None
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    return [f"{m.app_label}.{m.name}" for m, _ in plan]
+
+
+def serve(config: WebConfig, host: str = "127.0.0.1", port: int = 8000, workers: int = 2, threads: int = 8,
+          ready: Callable[[str], None] | None = None) -> None:
+    """Serve the application until interrupted (migrations applied first)."""
+    upgrade(config)
+    from . import access
+
+    access.project()  # a broken regulation fails here, with its file:line:col, not on the first request
+    from gunicorn.app.base import BaseApplication
+
+    from .wsgi import application
+
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}", "workers": workers, "threads": threads,
+        "worker_class": "gthread", "timeout": 60, "graceful_timeout": 10, "keepalive": 5,
+        "limit_request_line": 8190, "limit_request_fields": 100, "limit_request_field_size": 8190,
+        "accesslog": os.environ.get("REGKIT_ACCESS_LOG") or None, "errorlog": "-", "loglevel": "warning",
+        "proc_name": "regkit-serve",
+    }
+
+    class App(BaseApplication):
+        """gunicorn serving the regkit WSGI application."""
+
+        def load_config(self) -> None:
+            for key, value in options.items():
+                if value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    from django.db import connections
+
+    connections.close_all()  # no connection inherited across the fork into the workers
+    if ready is not None:
+        ready(f"http://{host}:{port}/")
+    App().run()

@@ -1,0 +1,283 @@
+"""What people do to records, as transactions: fill in, edit, approve, return, sign, import. Each
+change writes its history entry in the same transaction, and the values are checked by the same
+library functions that read record files (``coerce_record``, ``check_record``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..forms.records import coerce_record, is_empty
+from ..loader import Project
+from ..model import Form, Regulation
+from ..records.values import check_record
+from . import workflow
+from .codec import from_json, to_json
+from .models import Counter, Event, Status, StoredRecord
+
+
+class Refused(Exception):
+    """An action the person may not take, or that does not fit the record's state (shown as is)."""
+
+
+@dataclass
+class Checked:
+    """Submitted values after the checks: canonical values, and problems by field key."""
+
+    values: dict[str, Any]
+    problems: dict[str, list[str]]
+
+
+def _key_of(problem: str) -> str:
+    head = problem.split(":", 1)[0]
+    return head.split("[", 1)[0].split(".", 1)[0].strip()
+
+
+def check_values(project: Project, form: Form, raw: dict[str, Any], previous: dict[str, Any] | None) -> Checked:
+    """Type and check what a person typed for the fields they fill in; the application's own
+    fields (approvers, signatures) keep their previous values. The complete record then passes the
+    checker's record check, except for the approvals and signatures still to come."""
+    own = workflow.system_fields(project, form)
+    data = {k: v for k, v in raw.items() if k not in own}
+    values, problems = coerce_record(form, data, required=False, lenient=True)
+    for key in own:
+        f = form.field(key)
+        values[key] = (previous or {}).get(key, [] if f and f.type in ("list", "table") else None)
+    values["id"] = (previous or {}).get("id")
+    for f in form.fields:
+        if f.key in own or f.key == "id":
+            continue
+        if f.required and is_empty(values.get(f.key)):
+            problems.append(f"{f.key}: {f.label}为必填项")
+    candidate = dict(values, id=values.get("id") or "new")
+    _, full = check_record(form, candidate, lenient=True)
+    seen = set(problems)
+    problems += [p for p in full if p not in seen and _key_of(p) not in own and "is required" not in p]
+    by_key: dict[str, list[str]] = {}
+    for p in problems:
+        by_key.setdefault(_key_of(p), []).append(p)
+    return Checked(values, by_key)
+
+
+def _now() -> dt.datetime:
+    now: dt.datetime = timezone.now()
+    return now
+
+
+def today() -> dt.date:
+    """Today in the application's time zone (what approvals and signatures are dated)."""
+    day: dt.date = timezone.localdate()
+    return day
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    keys = sorted(set(before) | set(after))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def _log(rec: StoredRecord, actor: str, action: str, before: dict[str, Any], comment: str = "") -> None:
+    Event(record=rec, at=_now(), actor=actor, action=action, changes=_diff(before, rec.values),
+          comment=comment).save()
+
+
+def _next_number(form: Form) -> str:
+    Counter.objects.get_or_create(form_id=form.id)
+    while True:
+        Counter.objects.filter(form_id=form.id).update(last=F("last") + 1)
+        n = Counter.objects.get(form_id=form.id).last
+        number = f"{form.number_prefix}-{n:04d}"
+        if not StoredRecord.objects.filter(form_id=form.id, number=number).exists():
+            return number
+
+
+def _route(project: Project, reg: Regulation, form: Form, rec: StoredRecord, values: dict[str, Any]) -> None:
+    """Set the record's status and approvers from its values (approvals, then stub signatures)."""
+    steps = workflow.approval_steps(project, reg, form, values, today())
+    stub = workflow.stub_rule(project, form)
+    if stub is not None:
+        depts = workflow.stub_departments(stub, values)
+        rec.signatures = {d: s for d, s in (rec.signatures or {}).items() if d in depts}
+        values[stub.signed_field] = workflow.signed_list(depts, rec.signatures)
+    rec.values = to_json(values)
+    open_steps = [s for s in steps if not s.done(values)]
+    rec.approvers = workflow.approvers(steps, values, rec.created_by)
+    if rec.status == Status.RETURNED:
+        return
+    if open_steps:
+        rec.status = Status.PENDING
+    elif stub is not None and set(workflow.stub_departments(stub, values)) - set(rec.signatures):
+        rec.status = Status.SIGNING
+    else:
+        rec.status = Status.DONE
+
+
+def create(project: Project, form_id: str, checked: Checked, actor: str) -> StoredRecord:
+    """A new record filled in by ``actor``, numbered and routed."""
+    reg, form = _form(project, form_id)
+    if checked.problems:
+        raise Refused("表单有错误，未保存")
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                values = dict(checked.values, id=_next_number(form))
+                now = _now()
+                rec = StoredRecord(form_id=form.id, number=values["id"], status=Status.PENDING, created_by=actor,
+                                   created_at=now, updated_at=now, values={})
+                _route(project, reg, form, rec, values)
+                rec.save(force_insert=True)
+                _log(rec, actor, "created", {})
+                return rec
+        except IntegrityError:  # a number taken by an import at the same moment: take the next
+            continue
+    raise Refused("编号冲突，请重试")
+
+
+def _form(project: Project, form_id: str) -> tuple[Regulation, Form]:
+    hit = project.form(form_id)
+    if hit is None:
+        raise Refused(f"没有表单 {form_id}")
+    return hit
+
+
+def _locked(rec: StoredRecord, version: int | None) -> StoredRecord:
+    fresh: StoredRecord = StoredRecord.objects.select_for_update().get(pk=rec.pk)
+    if version is not None and fresh.version != version:
+        raise Refused("此记录已被他人修改，请刷新后重试")
+    return fresh
+
+
+def editable_fields(project: Project, form: Form, rec: StoredRecord) -> set[str]:
+    """What the record's maker may still change: everything they fill in until it is approved,
+    then only the optional follow-up fields (付清日期, 处理结果 ...)."""
+    own = workflow.system_fields(project, form)
+    keys = {f.key for f in form.fields if f.key not in own and f.key != "id"}
+    if rec.status in (Status.PENDING, Status.RETURNED):
+        return keys
+    return {k for k in keys if (f := form.field(k)) is not None and not f.required}
+
+
+def edit(project: Project, rec: StoredRecord, checked: Checked, actor: str, version: int | None) -> StoredRecord:
+    """The maker changes their record; a returned record goes back to its approvers."""
+    reg, form = _form(project, rec.form_id)
+    if checked.problems:
+        raise Refused("表单有错误，未保存")
+    with transaction.atomic():
+        rec = _locked(rec, version)
+        if rec.created_by != actor:
+            raise Refused("只有填表人可以修改此记录")
+        allowed = editable_fields(project, form, rec)
+        before = dict(rec.values)
+        values = from_json(form, rec.values)
+        for k in allowed:
+            values[k] = checked.values.get(k)
+        if to_json(values) == before and rec.status != Status.RETURNED:
+            return rec
+        if rec.status == Status.RETURNED:
+            rec.status = Status.PENDING
+        _route(project, reg, form, rec, values)
+        rec.version += 1
+        rec.updated_at = _now()
+        rec.save()
+        _log(rec, actor, "edited" if before != rec.values else "resubmitted", before)
+        return rec
+
+
+def approve(project: Project, rec: StoredRecord, actor: str, version: int | None, comment: str = "") -> StoredRecord:
+    """``actor`` approves every open step they may give: their name and today's date are stamped."""
+    reg, form = _form(project, rec.form_id)
+    with transaction.atomic():
+        rec = _locked(rec, version)
+        if rec.status != Status.PENDING:
+            raise Refused("此记录不在待批准状态")
+        values = from_json(form, rec.values)
+        steps = [s for s in workflow.approval_steps(project, reg, form, values, today()) if not s.done(values)]
+        mine = [s for s in steps if workflow.may_approve(s, actor, rec.created_by)]
+        if not mine:
+            raise Refused("您不能批准此记录（批准人须为规则指定的人员，且不能批准自己的记录）")
+        before = dict(rec.values)
+        for s in mine:
+            values[s.field] = actor
+            if s.date_field:
+                values[s.date_field] = today().isoformat()
+        _route(project, reg, form, rec, values)
+        rec.version += 1
+        rec.updated_at = _now()
+        rec.save()
+        _log(rec, actor, "approved", before, comment)
+        return rec
+
+
+def send_back(project: Project, rec: StoredRecord, actor: str, version: int | None, comment: str) -> StoredRecord:
+    """An approver returns the record to its maker with a comment."""
+    _form(project, rec.form_id)
+    if not comment.strip():
+        raise Refused("退回须填写意见")
+    with transaction.atomic():
+        rec = _locked(rec, version)
+        if rec.status != Status.PENDING or actor not in (rec.approvers or []):
+            raise Refused("您不能退回此记录")
+        before = dict(rec.values)
+        rec.status = Status.RETURNED
+        rec.version += 1
+        rec.updated_at = _now()
+        rec.save()
+        _log(rec, actor, "returned", before, comment.strip())
+        return rec
+
+
+def sign(project: Project, rec: StoredRecord, actor: str, department: str, version: int | None) -> StoredRecord:
+    """The head of a receiving department signs the record's stub."""
+    reg, form = _form(project, rec.form_id)
+    stub = workflow.stub_rule(project, form)
+    with transaction.atomic():
+        rec = _locked(rec, version)
+        if stub is None or rec.status != Status.SIGNING:
+            raise Refused("此记录不在待签字状态")
+        values = from_json(form, rec.values)
+        if department not in workflow.stub_departments(stub, values) or department in rec.signatures:
+            raise Refused(f"{department}无须签字或已签字")
+        if not workflow.may_sign(project, actor, department):
+            raise Refused(f"只有{department}负责人可以在存根上签字")
+        before = dict(rec.values)
+        rec.signatures = dict(rec.signatures, **{department: {"by": actor, "on": today().isoformat()}})
+        _route(project, reg, form, rec, values)
+        rec.version += 1
+        rec.updated_at = _now()
+        rec.save()
+        _log(rec, actor, "signed", before, department)
+        return rec
+
+
+def import_record(project: Project, record: dict[str, Any], actor: str) -> StoredRecord:
+    """A record read from a file, stored as it is (its approvals and signatures included) with the
+    number it carries; its status follows from its values like any other."""
+    reg, form = _form(project, str(record.get("form")))
+    values, problems = check_record(form, record, lenient=True)
+    if values is None:
+        raise Refused("; ".join(problems))
+    canonical = from_json(form, to_json(values))
+    number = str(canonical.get("id"))
+    creator = workflow.filled_by(project, form, canonical) or actor
+    with transaction.atomic():
+        if StoredRecord.objects.filter(form_id=form.id, number=number).exists():
+            raise Refused(f"{form.title} {number} 已存在")
+        now = _now()
+        rec = StoredRecord(form_id=form.id, number=number, status=Status.PENDING, created_by=creator,
+                           created_at=now, updated_at=now, values={})
+        stub = workflow.stub_rule(project, form)
+        if stub is not None:
+            depts = workflow.stub_departments(stub, canonical)
+            signers = [str(s) for s in canonical.get(stub.signed_field) or []]
+            rec.signatures = {d: {"by": s, "on": ""} for d, s in zip(depts, signers, strict=False)}
+            _route(project, reg, form, rec, canonical)
+            rec.values = to_json(dict(canonical, **{stub.signed_field: signers}))
+        else:
+            _route(project, reg, form, rec, canonical)
+        rec.save(force_insert=True)
+        _log(rec, actor, "imported", {})
+        return rec

@@ -1,0 +1,201 @@
+"""The route of a record, read from the regulation's rules: which approvals it needs and from
+whom (approval rules whose ``when`` holds, evaluated by the checker's own expression compiler
+and engine), whose signatures its stub needs (stub rules), and what falls due (deadline and
+cadence rules). No duty is written here that the YAML does not state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from dataclasses import field as default
+from typing import Any
+
+from .. import expr
+from ..check.accept import quote
+from ..check.periods import normalise, periods
+from ..check.rules import holders, role_names
+from ..check.store import Store
+from ..loader import Project
+from ..model import ApprovalRule, CadenceRule, DeadlineRule, Form, Regulation, StubRule
+from ..records import Record
+from .codec import engine_values
+
+
+@dataclass
+class Step:
+    """One approval a record needs: the field the approver's name goes in, its date field, the
+    rules asking for it and the people who may give it (holders of every such rule's role)."""
+
+    field: str
+    date_field: str | None
+    label: str
+    rules: list[ApprovalRule]
+    holders: list[str]
+    responsible: set[str] = default(default_factory=set)
+
+    def done(self, values: dict[str, Any]) -> bool:
+        """Whether an allowed holder's name is in the field."""
+        return values.get(self.field) in self.holders
+
+
+def rules_of(reg: Regulation, form: Form) -> list[Any]:
+    """The rules of ``reg`` reading records of ``form``."""
+    return [r for r in reg.rules if r.form == form.id]
+
+
+def system_fields(project: Project, form: Form) -> set[str]:
+    """The fields the application fills in itself: approvers and their dates, stub signatures."""
+    out: set[str] = set()
+    for reg in project.regulations:
+        for rule in rules_of(reg, form):
+            if isinstance(rule, ApprovalRule):
+                out |= {rule.field} | ({rule.date_field} if rule.date_field else set())
+            elif isinstance(rule, StubRule):
+                out.add(rule.signed_field)
+    return out
+
+
+def stub_rule(project: Project, form: Form) -> StubRule | None:
+    """The stub-signature rule of the form, if any."""
+    for reg in project.regulations:
+        for rule in rules_of(reg, form):
+            if isinstance(rule, StubRule):
+                return rule
+    return None
+
+
+def applies(project: Project, reg: Regulation, form: Form, rule: Any, values: dict[str, Any],
+            today: dt.date) -> bool:
+    """Whether the rule's ``when`` holds for this one record, computed as the checker computes it:
+    the expression compiled to SQL over the record loaded into the engine."""
+    if not rule.when:
+        return True
+    store = Store()
+    store.load_records([Record(reg, form, engine_values(form, values), "web", 1)])
+    store.create_views([form])
+    compiled = expr.compile_expr(rule.when, expr.Scope.for_form(form, reg), want="boolean")
+    params: dict[str, Any] = {"p_" + k: project.param(reg, k) for k in compiled.params}
+    if "$as_of" in compiled.sql:
+        params["as_of"] = today
+    row = store.con.execute(f"SELECT coalesce(({compiled.sql}), FALSE) FROM {quote(form.id)} r", params).fetchone()
+    store.con.close()
+    return bool(row and row[0])
+
+
+def approval_steps(project: Project, reg: Regulation, form: Form, values: dict[str, Any],
+                   today: dt.date) -> list[Step]:
+    """The approvals this record needs under the rules, one per approver field."""
+    steps: dict[str, Step] = {}
+    for r in project.regulations:
+        for rule in rules_of(r, form):
+            if not isinstance(rule, ApprovalRule) or not applies(project, r, form, rule, values, today):
+                continue
+            allowed = holders(project, rule.role, rule.department)
+            f = form.field(rule.field)
+            step = steps.get(rule.field)
+            if step is None:
+                step = steps[rule.field] = Step(rule.field, rule.date_field, f.label if f else rule.field, [],
+                                                allowed)
+            else:
+                step.holders = [h for h in step.holders if h in allowed]
+            step.rules.append(rule)
+            if rule.person and not rule.person.startswith("role:") and values.get(rule.person):
+                step.responsible.add(str(values[rule.person]))
+    return list(steps.values())
+
+
+def fills(project: Project, form: Form, person: str) -> bool:
+    """Whether a person may fill in the form: they hold its ``filled_by`` role (any name of it),
+    or the form names no role."""
+    return form.filled_by is None or person in holders(project, form.filled_by)
+
+
+def filled_by(project: Project, form: Form, values: dict[str, Any]) -> str | None:
+    """Who filled in a record read from a file: the person field acting in the form's ``filled_by``
+    role, else the first signing person field."""
+    names = role_names(project, form.filled_by) if form.filled_by else set()
+    people = [f for f in form.fields if f.type == "person" and values.get(f.key)]
+    hit = next((f for f in people if f.role in names), None) or next((f for f in people if f.sign), None)
+    return str(values[hit.key]) if hit else None
+
+
+def may_approve(step: Step, person: str, creator: str) -> bool:
+    """A holder of the step's role who neither made the record nor answers for it."""
+    return person in step.holders and person != creator and person not in step.responsible
+
+
+def approvers(steps: list[Step], values: dict[str, Any], creator: str) -> list[str]:
+    """Who may act on the record's open approvals."""
+    return sorted({p for s in steps if not s.done(values) for p in s.holders if may_approve(s, p, creator)})
+
+
+def stub_departments(rule: StubRule, values: dict[str, Any]) -> list[str]:
+    """The departments the record was sent to, whose heads sign its stub."""
+    return [str(d) for d in values.get(rule.departments_field) or []]
+
+
+def signed_list(departments: list[str], signatures: dict[str, Any]) -> list[str]:
+    """The stub-signature field's value: the signers in the order of the departments signed so far."""
+    return [str(signatures[d]["by"]) for d in departments if d in signatures]
+
+
+def may_sign(project: Project, person: str, department: str) -> bool:
+    """Only the head of a department signs its stub."""
+    return project.org.head_of(department) == person
+
+
+@dataclass
+class Due:
+    """A duty falling due: what, when, and the record it hangs on (if any)."""
+
+    title: str
+    due: dt.date | None
+    form_id: str
+    record_id: int | None = None
+    period: str | None = None
+
+
+def deadlines(project: Project, form: Form, values: dict[str, Any]) -> list[tuple[DeadlineRule, str, dt.date]]:
+    """The open deadlines of a record: (rule, responsible person, due date) where ``done`` is empty."""
+    out = []
+    for reg in project.regulations:
+        for rule in rules_of(reg, form):
+            if not isinstance(rule, DeadlineRule):
+                continue
+            due = values.get(rule.due)
+            if not due or (rule.done and values.get(rule.done)):
+                continue
+            days = rule.days if isinstance(rule.days, int) else int(project.param(reg, rule.days.lstrip("-")))
+            if isinstance(rule.days, str) and rule.days.startswith("-"):
+                days = -days
+            who = str(values.get(rule.person) or "") if rule.person and not rule.person.startswith("role:") else ""
+            out.append((rule, who, dt.date.fromisoformat(str(due)) + dt.timedelta(days=days)))
+    return out
+
+
+def cadences(project: Project, person: str) -> list[tuple[Regulation, CadenceRule, Form]]:
+    """The periodic forms a person answers for (cadence rules naming a role they hold)."""
+    out = []
+    for reg in project.regulations:
+        for rule in reg.rules:
+            if not isinstance(rule, CadenceRule) or not rule.form:
+                continue
+            who = rule.responsible or rule.person or ""
+            if who.startswith("role:") and person in holders(project, who[5:]):
+                hit = project.form(rule.form)
+                if hit is not None:
+                    out.append((reg, rule, hit[1]))
+    return out
+
+
+def current_period(project: Project, reg: Regulation, rule: CadenceRule, today: dt.date) -> tuple[str, dt.date,
+                                                                                                     dt.date] | None:
+    """The period of a cadence rule that contains ``today``: (label, first day, last day)."""
+    kind = normalise(rule.period) or normalise(project.param(reg, str(rule.period)))
+    if kind is None:
+        return None
+    found = periods(kind, today - dt.timedelta(days=400), today + dt.timedelta(days=400), pin=rule.month)
+    for p in found:
+        if p.start <= today <= p.end:
+            return p.label, p.start, p.end
+    return None

@@ -1,0 +1,86 @@
+"""Security of the live application: headers and CSP, CSRF, sign-in throttling, request limits,
+per-object permissions, append-only history."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+from web_support import PASSWORD, Client, Server
+
+CSP_PARTS = ["default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'",
+             "form-action 'self'", "base-uri 'none'", "object-src 'none'"]
+
+
+def test_security_headers(site: Server) -> None:
+    c = Client(site.url)
+    for path in ("/login/", "/", "/static/web.css"):
+        r = c.get(path)
+        csp = r.headers.get("content-security-policy", "")
+        assert all(p in csp for p in CSP_PARTS), (path, csp)
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert r.headers.get("x-content-type-options") == "nosniff"
+        assert r.headers.get("x-frame-options") == "DENY"
+        assert r.headers.get("referrer-policy") == "same-origin"
+        assert r.headers.get("cross-origin-opener-policy") == "same-origin"
+    page = c.get("/login/").text
+    assert "<script>" not in page and "style=" not in page and "onclick" not in page
+    cookie = c.get("/login/").headers.get("set-cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_pages_need_sign_in(site: Server) -> None:
+    c = Client(site.url)
+    for path in ("/", "/forms/", "/records/", "/records/1/", "/audit/", "/forms/arrears-approval/new/"):
+        r = c.get(path)
+        assert r.status == 302 and r.location.startswith("/login/"), path
+
+
+def test_csrf_required(site: Server) -> None:
+    c = Client(site.url)
+    r = c.post("/login/", {"username": "李娜", "password": PASSWORD}, csrf=False)
+    assert r.status == 403
+    c.login("李娜")
+    r = c.post("/forms/arrears-approval/new/", {"customer": "x"}, csrf=False)
+    assert r.status == 403
+
+
+def test_login_throttled(site: Server) -> None:
+    c = Client(site.url)
+    codes = [c.post("/login/", {"username": "孙悦", "password": "wrong-password"}).status for _ in range(6)]
+    assert codes[:5] == [401] * 5 and codes[5] == 429
+    # the right password is refused too while throttled
+    assert c.post("/login/", {"username": "孙悦", "password": PASSWORD}).status == 429
+
+
+def test_request_limits(site: Server) -> None:
+    c = Client(site.url)
+    c.login("李娜")
+    token = c.csrf()
+    # one oversized field
+    r = c.post("/forms/arrears-approval/new/", {"customer": "长" * 20_000})
+    assert r.status in (400, 413)
+    # ten thousand fields
+    body = urllib.parse.urlencode([(f"f{i}", "x") for i in range(10_000)] + [("csrfmiddlewaretoken", token)])
+    r = c.request("POST", "/forms/arrears-approval/new/", body.encode(),
+                  {"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 400
+    # the same field twice
+    r = c.post("/forms/arrears-approval/new/", [("customer", "甲"), ("customer", "乙")])
+    assert r.status == 400
+    # a body over the limit
+    r = c.post("/forms/arrears-approval/new/", {"reason": "x" * 9000, **{f"r{i}": "y" * 9000 for i in range(300)}})
+    assert r.status in (400, 413)
+
+
+def test_first_login_link(site: Server) -> None:
+    out = site.cli("db", "link", "郭琳", "--base-url", site.url).stdout
+    url = out.split("\t")[1].strip()
+    path = url.removeprefix(site.url)
+    c = Client(site.url)
+    assert c.get(path).status == 200
+    assert c.post(path, {"password": "short", "again": "short"}).status == 200  # refused, page again
+    r = c.post(path, {"password": "Neiqin-mima-2026", "again": "Neiqin-mima-2026"})
+    assert r.status == 302
+    assert c.get("/").status == 200
+    assert Client(site.url).get(path).status == 410  # used once only
+    assert site.cli("db", "link", "不存在的人", check=False).returncode == 2
