@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 REGKIT := $(VENV)/bin/regkit
 export SOURCE_DATE_EPOCH ?= 1767225600
 
-.PHONY: run test test-latest setup system lint lock bench schema clean
+.PHONY: run test test-latest setup system lint lock bench schema clean serve
 
 # The demo records contain real breaches: `regkit check` exits 1 on findings, which is the
 # expected outcome here; 2 (bad input) or 3 (internal error) still fails the target.
@@ -19,6 +19,13 @@ run: setup
 	$(DEMO_CHECK) --format json -o out/audit.json || test $$? -eq 1
 	$(DEMO_CHECK) --format text || test $$? -eq 1
 	@echo "documents and forms in out/, audit report in out/audit.html"
+	@echo "web application: make serve (or .venv/bin/regkit serve), then open http://127.0.0.1:8000/;"
+	@echo "  give people passwords first: .venv/bin/regkit db password 李娜 (see README, The web application)"
+
+# The web application on http://127.0.0.1:8000/ (SQLite in .regkit/; PORT=, DATABASE=postgresql://... to change).
+PORT ?= 8000
+serve: setup
+	$(REGKIT) serve --port $(PORT) $(if $(DATABASE),--database $(DATABASE))
 
 test: setup
 	$(PY) -m pytest
