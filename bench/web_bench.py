@@ -1,0 +1,217 @@
+"""Load on the web application: 50 concurrent users filling in and approving 同意欠费通知单 for
+60 s on localhost, on SQLite and on PostgreSQL; then a filled form's PDF on demand (warm process).
+Prints p50/p95/max page latency, throughput, and checks that no record was lost or duplicated.
+
+    .venv/bin/python bench/web_bench.py [--seconds 60] [--users 50] [--approvers 10] [--think 0.5]
+                                        [--databases sqlite,postgresql]
+
+Goals: p95 page latency < 200 ms on each database; PDF p95 < 300 ms warm. The floor in the same
+run is the server's cheapest page (a static file through the whole middleware stack): the ratios
+say how much of a page's time is regkit's own work. Every request loop is bounded in count and
+time and sends traffic to 127.0.0.1 only. Each user waits ``--think`` seconds between actions
+(a person reading the page); 0 makes it a stress test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import re
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "web"))
+
+from web_support import PASSWORD, Client, Postgres, Response, start_server  # noqa: E402
+
+MAX_REQUESTS_PER_USER = 5000
+FILLERS = ["李娜", "陈晨"]
+APPROVER = "张伟"
+
+
+def _p(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+class Stats:
+    """Latencies per kind of page, and errors."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+
+    def timed(self, kind: str, call: Callable[..., Response], *args: object) -> Response:
+        """Call ``call(*args)`` and record its latency under ``kind``."""
+        t0 = time.perf_counter()
+        r = call(*args)
+        dt = time.perf_counter() - t0
+        with self.lock:
+            self.times[kind].append(dt)
+            if r.status >= 500 or r.status in (400, 404):
+                self.errors[f"{kind} {r.status}"] += 1
+        return r
+
+
+def filler(base: str, name: str, n: int, stop: float, think: float, stats: Stats, sent: list[str]) -> None:
+    c = Client(base)
+    c.login(name)
+    for i in range(MAX_REQUESTS_PER_USER):
+        if time.monotonic() >= stop:
+            return
+        stats.timed("form page", c.get, "/forms/arrears-approval/new/")
+        time.sleep(think)
+        customer = f"压测客户-{n:02d}-{i:04d}"
+        fields = {"date": time.strftime("%Y-%m-%d"), "customer": customer, "settlement": "现金", "amount": "1200.50",
+                  "reason": "压力测试", "promised_date": "2027-01-15", "handler": name, "departments.1": "财务部"}
+        r = stats.timed("submit", c.post, "/forms/arrears-approval/new/", fields)
+        if r.status == 302:
+            sent.append(customer)
+            stats.timed("record page", c.get, r.location)
+        time.sleep(think)
+
+
+def approver(base: str, stop: float, think: float, stats: Stats, approved: list[int]) -> None:
+    c = Client(base)
+    c.login(APPROVER)
+    for _ in range(MAX_REQUESTS_PER_USER):
+        if time.monotonic() >= stop:
+            return
+        home = stats.timed("to-do list", c.get, "/")
+        part = home.text.split("待我批准", 1)[-1].split("</section>", 1)[0]
+        pending = re.findall(r'href="/records/(\d+)/"', part)
+        if not pending:
+            time.sleep(think)
+            continue
+        pk = pending[hash(threading.get_ident()) % len(pending)]
+        page = stats.timed("record page", c.get, f"/records/{pk}/")
+        m = re.search(r'name="version" value="(\d+)"', page.text)
+        time.sleep(think)
+        if m and 'id="approve"' in page.text:
+            form = {"version": m.group(1), "comment": ""}
+            r = stats.timed("approve", c.post, f"/records/{pk}/approve/", form)
+            if r.status == 302:
+                approved.append(int(pk))
+        time.sleep(think)
+
+
+def run(database: str, label: str, args: argparse.Namespace, tmp: Path) -> dict[str, object]:
+    server = start_server(tmp / f"data-{label}", database, workers=args.workers, threads=args.threads)
+    try:
+        server.cli("db", "password", *FILLERS, APPROVER, "林涛", "--password-stdin", stdin=PASSWORD + "\n")
+        server.cli("db", "grant", "林涛", "auditor")
+        stats = Stats()
+        floor = Client(server.url)
+        for _ in range(30):
+            stats.timed("floor (static file)", floor.get, "/static/web.css")
+        sent: list[str] = []
+        approved: list[int] = []
+        stop = time.monotonic() + args.seconds
+        threads = [threading.Thread(target=filler,
+                                    args=(server.url, FILLERS[i % 2], i, stop, args.think, stats, sent))
+                   for i in range(args.users - args.approvers)]
+        threads += [threading.Thread(target=approver, args=(server.url, stop, args.think, stats, approved))
+                    for _ in range(args.approvers)]
+        t0 = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(args.seconds + 120)
+        elapsed = time.monotonic() - t0
+        # every record submitted is stored exactly once, and every approval stuck
+        auditor = Client(server.url)
+        auditor.login("林涛")
+        export = auditor.get("/audit/export.csv?form=arrears-approval")
+        rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))))
+        customers = [r["客户名称"] for r in rows]
+        numbers = [r["编号"] for r in rows]
+        approved_rows = sum(1 for r in rows if r["批准人"] == APPROVER)
+        lost = sorted(set(sent) - set(customers))
+        duplicated = len(customers) - len(set(customers)) + len(numbers) - len(set(numbers))
+        # a filled form's PDF on demand, warm
+        pdf_client = Client(server.url)
+        pdf_client.login(FILLERS[0])
+        some = re.findall(r'href="/records/(\d+)/"', pdf_client.get("/records/").text)[:5]
+        pdf_times = []
+        for i in range(args.pdf_runs + 1):
+            t = time.perf_counter()
+            r = pdf_client.get(f"/records/{some[i % len(some)]}/print.pdf")
+            assert r.status == 200 and r.body.startswith(b"%PDF"), r.status
+            if i:
+                pdf_times.append(time.perf_counter() - t)
+        pages = [t for k, v in stats.times.items() if not k.startswith("floor") for t in v]
+        return {
+            "database": label, "elapsed": elapsed, "requests": len(pages), "sent": len(sent), "stored": len(rows),
+            "approved": len(set(approved)), "approved_rows": approved_rows, "lost": len(lost),
+            "duplicated": duplicated, "errors": dict(stats.errors), "by_kind": {k: v for k, v in stats.times.items()},
+            "pages": pages, "pdf": pdf_times, "floor": stats.times["floor (static file)"],
+        }
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--approvers", type=int, default=10)
+    ap.add_argument("--think", type=float, default=0.5)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument("--pdf-runs", type=int, default=30)
+    ap.add_argument("--databases", default="sqlite,postgresql")
+    args = ap.parse_args()
+    if args.seconds > 600 or args.users > 200:
+        ap.error("bounded: at most 600 s and 200 users")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="regkit-web-bench-") as tmp:
+        base = Path(tmp)
+        base.chmod(0o755)
+        pg = None
+        try:
+            for label in args.databases.split(","):
+                if label == "postgresql":
+                    pg = pg or Postgres.start(base / "pg")
+                    database = pg.create("bench")
+                else:
+                    database = "sqlite:///regkit.sqlite3"
+                results.append(run(database, label, args, base))
+        finally:
+            if pg is not None:
+                pg.stop()
+    ok = True
+    print(f"{args.users} users ({args.users - args.approvers} filling, {args.approvers} approving), "
+          f"think {args.think} s, {args.seconds:.0f} s, gunicorn {args.workers} workers x {args.threads} threads")
+    for r in results:
+        pages, floor, pdf = r["pages"], r["floor"], r["pdf"]  # type: ignore[assignment]
+        p95, f95, pdf95 = _p(pages, 0.95), _p(floor, 0.95), _p(pdf, 0.95)
+        print(f"\n[{r['database']}] {r['requests']} page requests in {r['elapsed']:.1f} s "
+              f"({r['requests'] / r['elapsed']:.1f}/s)")
+        print(f"  pages  p50 {_p(pages, 0.5) * 1000:6.1f} ms  p95 {p95 * 1000:6.1f} ms  "
+              f"max {max(pages) * 1000:6.1f} ms   (goal p95 < 200 ms: {'ok' if p95 < 0.2 else 'MISSED'})")
+        for kind, times in sorted(r["by_kind"].items()):
+            print(f"    {kind:20s} n={len(times):5d}  p50 {_p(times, 0.5) * 1000:6.1f} ms  "
+                  f"p95 {_p(times, 0.95) * 1000:6.1f} ms")
+        print(f"  floor  p95 {f95 * 1000:6.1f} ms; page p95 / floor p95 = {p95 / f95:.1f}x")
+        print(f"  PDF on demand (warm, {len(pdf)} runs)  p50 {_p(pdf, 0.5) * 1000:6.1f} ms  "
+              f"p95 {pdf95 * 1000:6.1f} ms   (goal < 300 ms: {'ok' if pdf95 < 0.3 else 'MISSED'})")
+        print(f"  records: {r['sent']} submitted, {r['stored']} stored, {r['lost']} lost, "
+              f"{r['duplicated']} duplicated; {r['approved']} approvals, {r['approved_rows']} stored as approved; "
+              f"errors {r['errors'] or 'none'}")
+        ok = ok and r["lost"] == 0 and r["duplicated"] == 0 and r["sent"] == r["stored"] and not r["errors"]
+        ok = ok and r["approved"] == r["approved_rows"]
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
