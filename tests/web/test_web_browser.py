@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from web_support import PASSWORD, Postgres, Server, start_server
 
 pytestmark = pytest.mark.browser
