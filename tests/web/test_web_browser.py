@@ -121,10 +121,11 @@ def test_arrears_slip_in_the_browser(fresh: Server, browser: object, tmp_path: P
 
     d = browser
     f = d.find_element  # type: ignore[attr-defined]
-    today = dt.date.today()
     _login(d, fresh, "李娜")
     _shots("home-staff", d, tmp_path)
     d.get(fresh.url + "/forms/arrears-approval/new/")  # type: ignore[attr-defined]
+    # today where the application runs (its time zone), as the page fills the form's date in
+    today = dt.date.fromisoformat(f(By.ID, "f-date").get_attribute("value"))
     _shots("fill", d, tmp_path)
     number = _fill_slip(d, fresh, "华东建材有限公司", None, today + dt.timedelta(days=20))
     assert f(By.ID, "v-amount").text == "1200.50" and f(By.ID, "v-customer").text == "华东建材有限公司"

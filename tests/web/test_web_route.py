@@ -66,7 +66,8 @@ def test_fill_approve_sign(site: Server) -> None:
     assert "已完成" in page and _value(page, "stub_signed_by") == "王芳；陈刚"
     history = page.split("历史记录", 1)[1]
     assert [a for a in ("填写", "批准", "存根签字") if a in history] == ["填写", "批准", "存根签字"]
-    assert history.count("存根签字") == 2 and "同意" in history
+    assert "</span> 王芳 存根签字" in history and "</span> 陈刚 存根签字" in history and "同意" in history
+    assert "批准人：— → 张伟" in history and "存根签字：王芳 → 王芳；陈刚" in history
 
 
 def test_return_and_resubmit(site: Server) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from collections.abc import Sequence
@@ -20,11 +21,11 @@ def web_config(regdir: Path, org: Path | None, data_dir: Path, database: str | N
                      database=database or f"sqlite:///{DEFAULT_DATABASE}", templates=templates)
 
 
-def _ready(config: WebConfig) -> Project:
+def _ready(config: WebConfig, *, migrate: bool = True) -> Project:
     from .server import upgrade
 
     project = load_project([config.regulations], config.org)
-    upgrade(config)
+    upgrade(config, apply=migrate)
     return project
 
 
@@ -66,8 +67,9 @@ def import_files(config: WebConfig, files: list[Path], actor: str) -> tuple[int,
 
 def audit_stored(config: WebConfig, records: Sequence[Path], *, date_from: dt.date | None = None,
                  as_of: dt.date | None = None, encoding: str | None = None, only: Sequence[str] = ()) -> Report:
-    """Audit the stored records (and any record files given besides) with the checker."""
-    project = _ready(config)
+    """Audit the stored records (and any record files given besides) with the checker; the
+    database is only read (no key file written, no migration applied)."""
+    project = _ready(dataclasses.replace(config, keep_secret=False), migrate=False)
     from .dbaudit import audit_database, renamed, stored_records, write_record_files
 
     if not records:

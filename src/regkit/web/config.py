@@ -16,6 +16,7 @@ ENV_ORG = "REGKIT_ORG"
 ENV_TEMPLATES = "REGKIT_TEMPLATES"
 ENV_SECURE = "REGKIT_SECURE_COOKIES"
 ENV_HOSTS = "REGKIT_ALLOWED_HOSTS"
+ENV_EPHEMERAL = "REGKIT_EPHEMERAL_SECRET"
 DEFAULT_DATA = Path(".regkit")
 SECRET_FILE = "secret_key"
 
@@ -29,6 +30,7 @@ class WebConfig:
     data_dir: Path
     database: str
     templates: Path | None = None
+    keep_secret: bool = True  # False: a reader (check --database) writes no key file
 
     def export(self) -> None:
         """Put this configuration into the environment the Django settings read."""
@@ -39,6 +41,8 @@ class WebConfig:
         os.environ[ENV_DATABASE] = self.database
         if self.templates is not None:
             os.environ[ENV_TEMPLATES] = str(self.templates.resolve())
+        if not self.keep_secret:
+            os.environ[ENV_EPHEMERAL] = "1"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "regkit.web.settings")
 
 

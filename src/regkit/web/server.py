@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..errors import EnvironmentProblem
@@ -21,15 +22,23 @@ def setup(config: WebConfig) -> None:
             raise EnvironmentProblem("the web application is already set up for another project or database")
         return
     config.export()
-    secret_key(config.data_dir)  # made before any worker starts, so all of them share it
+    if config.keep_secret:
+        secret_key(config.data_dir)  # made before any worker starts, so all of them share it
     import django
 
     django.setup()
     _READY.append(config)
 
 
-def upgrade(config: WebConfig) -> list[str]:
-    """Apply the schema migrations the database lacks; the names of those applied."""
+def upgrade(config: WebConfig, *, apply: bool = True) -> list[str]:
+    """Apply the schema migrations the database lacks; the names of those applied. With ``apply``
+    False, only check that there is a database with an up-to-date schema (EnvironmentProblem if not)."""
+    if not apply:
+        from .dburl import database_settings
+
+        db = database_settings(config.database, config.data_dir)
+        if db["ENGINE"].endswith("sqlite3") and not Path(db["NAME"]).is_file():
+            raise EnvironmentProblem(f"no database at {db['NAME']} (regkit serve or regkit db upgrade creates it)")
     setup(config)
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -39,6 +48,11 @@ def upgrade(config: WebConfig) -> list[str]:
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except Exception as exc:  # the database is unreachable or refuses us: one clear line
         raise EnvironmentProblem(f"cannot open database {redact(config.database)}: {exc}".strip()) from None
+    if not apply:
+        if plan:
+            raise EnvironmentProblem(
+                f"the schema of {redact(config.database)} is not up to date: run regkit db upgrade")
+        return []
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)

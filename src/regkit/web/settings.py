@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import os
+import secrets
 
-from .config import ENV_HOSTS, ENV_SECURE, from_environment, secret_key
+from .config import ENV_EPHEMERAL, ENV_HOSTS, ENV_SECURE, from_environment, secret_key
 from .dburl import database_settings
 from .paths import web_templates
 
 _CONFIG = from_environment()
 
-SECRET_KEY = secret_key(_CONFIG.data_dir)
+# A command that only reads the records (check --database) signs nothing: it gets a throw-away key.
+SECRET_KEY = secrets.token_urlsafe(64) if os.environ.get(ENV_EPHEMERAL) == "1" else secret_key(_CONFIG.data_dir)
 DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get(ENV_HOSTS, "localhost,127.0.0.1,[::1],testserver").split(",") if h]
 REGKIT = _CONFIG

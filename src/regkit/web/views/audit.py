@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from .. import access, service
 from .. import export as exporter
 from ..dbaudit import audit_database
 from ..importer import import_paths
+from ..models import StoredRecord
 from .common import page
 
 MAX_FILES = 20
@@ -51,7 +53,16 @@ def audit_page(request: HttpRequest) -> HttpResponse:
         only = ""
         report = audit_database(project, as_of=as_of)
     return page(request, "audit.html", report=report, summary=report.summary(), as_of=as_of.isoformat(),
-                form_titles={f.id: f.title for _, f in project.forms()}, only=only)
+                form_titles={f.id: f.title for _, f in project.forms()}, only=only,
+                rule_titles={r.id: r.title for r in report.rules}, links=_links(report))
+
+
+def _links(report: Any) -> dict[tuple[str, str], int]:
+    """The stored record each finding is about: (form, number) -> its page."""
+    wanted = {(f.form, f.record) for f in report.findings if f.form and f.record}
+    forms = {f for f, _ in wanted}
+    rows = StoredRecord.objects.filter(form_id__in=forms).values_list("form_id", "number", "pk")
+    return {(fid, number): pk for fid, number, pk in rows if (fid, number) in wanted}
 
 
 @login_required

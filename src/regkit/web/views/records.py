@@ -174,7 +174,28 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
                 rows=values.get(table.key) or [] if table else [], steps=steps, values=values,
                 depts=depts, can_sign=can_sign, can_edit=can_edit, format_value=format_value,
                 can_approve=rec.status == Status.PENDING and me in (rec.approvers or []),
-                events=Event.objects.filter(record=rec).order_by("id"), message=request.GET.get("m", ""))
+                history=history(form, rec), message=request.GET.get("m", ""))
+
+
+def history(form: Any, rec: StoredRecord) -> list[tuple[Event, list[tuple[str, str, str]]]]:
+    """The record's history entries, each with its changes as (field label, before, after) text."""
+    labels = {f.key: f.label for f in form.fields}
+    stub = "存根签字情况"
+    out = []
+    for e in Event.objects.filter(record=rec).order_by("id"):
+        changes = [] if e.action in ("created", "imported") else [
+            (labels.get(k, stub if k == "signatures" else k), _shown(v[0]), _shown(v[1]))
+            for k, v in sorted((e.changes or {}).items())]
+        out.append((e, changes))
+    return out
+
+
+def _shown(value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return "；".join(str(v) for v in value)
+    return str(value)
 
 
 @login_required
