@@ -11,10 +11,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from web_support import ROOT, free_port, regkit
 
 from regkit.errors import UsageError
 from regkit.web.dburl import database_settings, redact
-from web_support import ROOT, free_port, regkit
 
 
 def test_serve_zero_setup(tmp_path: Path) -> None:
