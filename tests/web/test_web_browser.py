@@ -144,6 +144,8 @@ def test_arrears_slip_in_the_browser(fresh: Server, browser: object, tmp_path: P
     assert f(By.ID, "v-approved_on").text == today.isoformat()
     d.find_element(By.PARTIAL_LINK_TEXT, "待办").click()  # type: ignore[attr-defined]
     d.find_element(By.PARTIAL_LINK_TEXT, late).click()  # type: ignore[attr-defined]
+    # the approver is told the approval comes too late to count as prior approval
+    assert "审计将记为未经事先批准" in f(By.CSS_SELECTOR, "p.late").text
     f(By.ID, "approve").click()
 
     _login(d, fresh, "王芳")

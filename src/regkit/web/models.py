@@ -38,6 +38,19 @@ class StoredRecord(models.Model):
         indexes = [models.Index(fields=["status"]), models.Index(fields=["created_by"])]
 
 
+class Task(models.Model):
+    """What a record awaits from a person: ``approve`` it, or ``sign`` its stub for ``department``.
+    Rebuilt with the record's route in the same transaction; the to-do lists read it by person."""
+
+    record = models.ForeignKey(StoredRecord, on_delete=models.CASCADE, related_name="tasks")
+    person = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8)
+    department = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "kind"])]
+
+
 class AppendOnly(Exception):
     """Raised on an attempt to change or delete a history entry."""
 

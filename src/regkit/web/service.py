@@ -18,7 +18,7 @@ from ..model import Form, Regulation
 from ..records.values import check_record
 from . import workflow
 from .codec import from_json, to_json
-from .models import Counter, Event, Status, StoredRecord
+from .models import Counter, Event, Status, StoredRecord, Task
 
 
 class Refused(Exception):
@@ -116,6 +116,20 @@ def _route(project: Project, reg: Regulation, form: Form, rec: StoredRecord, val
         rec.status = Status.DONE
 
 
+def _tasks(project: Project, form: Form, rec: StoredRecord) -> None:
+    """Rebuild what the record awaits from whom (after it is saved, in the same transaction)."""
+    Task.objects.filter(record=rec).delete()
+    tasks = []
+    if rec.status == Status.PENDING:
+        tasks = [Task(record=rec, person=p, kind="approve") for p in rec.approvers or []]
+    elif rec.status == Status.SIGNING:
+        stub = workflow.stub_rule(project, form)
+        depts = workflow.stub_departments(stub, from_json(form, rec.values)) if stub else []
+        tasks = [Task(record=rec, person=head, kind="sign", department=d) for d in depts
+                 if d not in rec.signatures and (head := project.org.head_of(d))]
+    Task.objects.bulk_create(tasks)
+
+
 def create(project: Project, form_id: str, checked: Checked, actor: str) -> StoredRecord:
     """A new record filled in by ``actor``, numbered and routed."""
     reg, form = _form(project, form_id)
@@ -130,6 +144,7 @@ def create(project: Project, form_id: str, checked: Checked, actor: str) -> Stor
                                    created_at=now, updated_at=now, values={})
                 _route(project, reg, form, rec, values)
                 rec.save(force_insert=True)
+                _tasks(project, form, rec)
                 _log(rec, actor, "created", {})
                 return rec
         except IntegrityError:  # a number taken by an import at the same moment: take the next
@@ -183,6 +198,7 @@ def edit(project: Project, rec: StoredRecord, checked: Checked, actor: str, vers
         rec.version += 1
         rec.updated_at = _now()
         rec.save()
+        _tasks(project, form, rec)
         _log(rec, actor, "edited" if before != rec.values else "resubmitted", before)
         return rec
 
@@ -208,6 +224,7 @@ def approve(project: Project, rec: StoredRecord, actor: str, version: int | None
         rec.version += 1
         rec.updated_at = _now()
         rec.save()
+        _tasks(project, form, rec)
         _log(rec, actor, "approved", before, comment)
         return rec
 
@@ -226,6 +243,7 @@ def send_back(project: Project, rec: StoredRecord, actor: str, version: int | No
         rec.version += 1
         rec.updated_at = _now()
         rec.save()
+        Task.objects.filter(record=rec).delete()
         _log(rec, actor, "returned", before, comment.strip())
         return rec
 
@@ -249,6 +267,7 @@ def sign(project: Project, rec: StoredRecord, actor: str, department: str, versi
         rec.version += 1
         rec.updated_at = _now()
         rec.save()
+        _tasks(project, form, rec)
         _log(rec, actor, "signed", before, department)
         return rec
 
@@ -279,5 +298,6 @@ def import_record(project: Project, record: dict[str, Any], actor: str) -> Store
         else:
             _route(project, reg, form, rec, canonical)
         rec.save(force_insert=True)
+        _tasks(project, form, rec)
         _log(rec, actor, "imported", {})
         return rec

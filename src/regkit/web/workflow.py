@@ -37,6 +37,15 @@ class Step:
         """Whether an allowed holder's name is in the field."""
         return values.get(self.field) in self.holders
 
+    def late(self, values: dict[str, Any], today: dt.date) -> list[str]:
+        """The fields an approval given today would come after (a rule's ``not_after``): the
+        audit will report it as not approved beforehand."""
+        out = []
+        for rule in self.rules:
+            if rule.not_after and values.get(rule.not_after) and str(values[rule.not_after]) < today.isoformat():
+                out.append(rule.not_after)
+        return out
+
 
 def rules_of(reg: Regulation, form: Form) -> list[Any]:
     """The rules of ``reg`` reading records of ``form``."""

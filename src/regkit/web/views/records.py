@@ -4,6 +4,7 @@ returning, signing, printing, and each person's list of what is due."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from ...forms.api import render_form
 from ...forms.records import format_value
 from .. import access, formpage, service, workflow
 from ..codec import from_json
-from ..models import Event, Status, StoredRecord
+from ..models import Event, Status, StoredRecord, Task
 from .common import form_or_404, page, record_or_404, version_of
 
 DUE_SOON_DAYS = 7
@@ -49,16 +50,11 @@ def todo(me: str) -> dict[str, list[Any]]:
     project = access.project()
     today = service.today()
     out: dict[str, list[Any]] = {"approve": [], "sign": [], "returned": [], "deadlines": [], "periodic": []}
-    led = access.heads(me)
-    for rec in StoredRecord.objects.filter(status__in=[Status.PENDING, Status.SIGNING]).order_by("id"):
-        if rec.status == Status.PENDING and me in (rec.approvers or []):
-            out["approve"].append(rec)
-        elif rec.status == Status.SIGNING and led:
-            hit = project.form(rec.form_id)
-            stub = workflow.stub_rule(project, hit[1]) if hit else None
-            if stub is not None and hit is not None:
-                depts = workflow.stub_departments(stub, from_json(hit[1], rec.values))
-                out["sign"] += [(rec, d) for d in depts if d in led and d not in rec.signatures]
+    for task in Task.objects.filter(person=me).select_related("record").order_by("record_id", "department"):
+        if task.kind == "approve":
+            out["approve"].append(task.record)
+        else:
+            out["sign"].append((task.record, task.department))
     out["returned"] = list(StoredRecord.objects.filter(status=Status.RETURNED, created_by=me).order_by("id"))
     for rec in StoredRecord.objects.filter(created_by=me).exclude(status=Status.RETURNED).order_by("id"):
         hit = project.form(rec.form_id)
@@ -174,6 +170,7 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
                 rows=values.get(table.key) or [] if table else [], steps=steps, values=values,
                 depts=depts, can_sign=can_sign, can_edit=can_edit, format_value=format_value,
                 can_approve=rec.status == Status.PENDING and me in (rec.approvers or []),
+                today=service.today(), labels={f.key: f.label for f in form.fields},
                 history=history(form, rec), message=request.GET.get("m", ""))
 
 
@@ -282,7 +279,8 @@ def print_record(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     values = from_json(form, rec.values)
     data = render_form(access.project(), form.id, fmt, values, page_cache=fmt == "pdf")
     response = HttpResponse(data, content_type=PRINT_TYPES[fmt])
-    response["Content-Disposition"] = f'inline; filename="{form.id}-{rec.number}.{fmt}"'
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{form.id}-{rec.number}")  # a record number is data, not a header
+    response["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
     return response
 
 
