@@ -163,3 +163,37 @@ def test_audit_page_and_unapproved_slip(site: Server) -> None:
     staff.login("李娜")
     assert staff.get("/audit/").status == 403
     assert staff.get("/audit/export.csv?form=arrears-approval").status == 403
+
+
+def test_export_reads_back_as_stored(site: Server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    from web_support import regkit
+
+    _fill(site, customer="导出客户")
+    auditor = Client(site.url)
+    auditor.login("林涛")
+    r = auditor.get("/audit/export.csv?form=arrears-approval")
+    assert r.status == 200 and r.body.startswith("\ufeff编号,".encode())
+    path = tmp_path / "arrears-approval.csv"
+    path.write_bytes(r.body)
+    x = auditor.get("/audit/export.xlsx?form=arrears-approval")
+    (tmp_path / "register.xlsx").write_bytes(x.body)
+    sheet = load_workbook(tmp_path / "register.xlsx").active
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    listed = [row["编号"] for row in csv.DictReader(io.StringIO(r.text.lstrip("\ufeff")))]
+    assert numbers == listed and "导出客户" in r.text
+    url = site.database if "postgresql" in site.database else f"sqlite:///{site.data / 'regkit.sqlite3'}"
+    args = ["--only", "arrears-approval", "--as-of", "2026-11-30", "--format", "json"]
+    files = json.loads(regkit("check", str(path), *args, check=False).stdout)
+    stored = json.loads(regkit("check", "--database", url, *args, check=False).stdout)
+    assert files["summary"] == stored["summary"]
+
+    def key(f: dict[str, object]) -> tuple[object, ...]:
+        return tuple(sorted((k, str(v)) for k, v in f.items() if k != "source"))
+
+    assert sorted(map(key, files["findings"])) == sorted(map(key, stored["findings"]))
