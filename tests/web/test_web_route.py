@@ -171,7 +171,6 @@ def test_export_reads_back_as_stored(site: Server, tmp_path) -> None:  # type: i
     import json
 
     from openpyxl import load_workbook
-
     from web_support import regkit
 
     _fill(site, customer="导出客户")
