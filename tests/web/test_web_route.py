@@ -190,9 +190,11 @@ def test_export_reads_back_as_stored(site: Server, tmp_path) -> None:  # type: i
     args = ["--only", "arrears-approval", "--as-of", "2026-11-30", "--format", "json"]
     files = json.loads(regkit("check", str(path), *args, check=False).stdout)
     stored = json.loads(regkit("check", "--database", url, *args, check=False).stdout)
-    assert files["summary"] == stored["summary"]
+    # the database holds other forms' records too (other tests fill them): compare this form's
+    assert files["summary"]["penalties"] == stored["summary"]["penalties"]
+    assert len(files["unreadable"]) == len([u for u in stored["unreadable"] if "arrears-approval" in u["source"]])
 
     def key(f: dict[str, object]) -> tuple[object, ...]:
-        return tuple(sorted((k, str(v)) for k, v in f.items() if k != "source"))
+        return tuple(sorted((k, str(v)) for k, v in f.items() if k not in ("source", "line")))
 
     assert sorted(map(key, files["findings"])) == sorted(map(key, stored["findings"]))

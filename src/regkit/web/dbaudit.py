@@ -67,7 +67,14 @@ def renamed(report: Report, folder: Path, where: dict[tuple[str, int], str]) -> 
     findings = []
     for f in report.findings:
         fid = form_of(f.source)
-        findings.append(dataclasses.replace(f, source=SOURCE + fid) if fid else f)
+        if fid:
+            line = getattr(f, "line", None)
+            number = where.get((fid, line)) if isinstance(line, int) else None
+            changes: dict[str, Any] = {"source": SOURCE + fid + (f"/{number}" if number else "")}
+            if hasattr(f, "line"):
+                changes["line"] = None  # a stored record has no line; its number names it
+            f = dataclasses.replace(f, **changes)
+        findings.append(f)
     unreadable = []
     for u in report.unreadable:
         fid = form_of(u.source)
