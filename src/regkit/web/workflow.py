@@ -6,18 +6,20 @@ cadence rules). No duty is written here that the YAML does not state."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any
 
+import duckdb
+
 from .. import expr
-from ..check.accept import quote
+from ..check.accept import quote, sql_type
 from ..check.periods import normalise, periods
 from ..check.rules import holders, role_names
-from ..check.store import Store
+from ..check.store import columns, connect
 from ..loader import Project
 from ..model import ApprovalRule, CadenceRule, DeadlineRule, Form, Regulation, StubRule
-from ..records import Record
 from .codec import engine_values
 
 
@@ -73,22 +75,35 @@ def stub_rule(project: Project, form: Form) -> StubRule | None:
     return None
 
 
+_LOCAL = threading.local()
+
+
+def _engine() -> duckdb.DuckDBPyConnection:
+    """This thread's DuckDB connection (opening one costs more than a page; it holds no data)."""
+    con: duckdb.DuckDBPyConnection | None = getattr(_LOCAL, "con", None)
+    if con is None:
+        con = _LOCAL.con = connect()
+    return con
+
+
 def applies(project: Project, reg: Regulation, form: Form, rule: Any, values: dict[str, Any],
             today: dt.date) -> bool:
     """Whether the rule's ``when`` holds for this one record, computed as the checker computes it:
-    the expression compiled to SQL over the record loaded into the engine."""
+    the expression compiled to SQL by the checker's compiler, over the record's values typed as
+    the checker's views type its columns (passed as parameters, never as SQL text)."""
     if not rule.when:
         return True
-    store = Store()
-    store.load_records([Record(reg, form, engine_values(form, values), "web", 1)])
-    store.create_views([form])
     compiled = expr.compile_expr(rule.when, expr.Scope.for_form(form, reg), want="boolean")
-    params: dict[str, Any] = {"p_" + k: project.param(reg, k) for k in compiled.params}
+    typed = engine_values(form, values)
+    cols = columns(form)
+    row = ", ".join(f"CAST($c{i} AS {sql_type(f) if f is not None else 'VARCHAR'}) AS {quote(k)}"
+                    for i, (k, f) in enumerate(cols))
+    params: dict[str, Any] = {f"c{i}": typed.get(k) for i, (k, _) in enumerate(cols)}
+    params.update({"p_" + k: project.param(reg, k) for k in compiled.params})
     if "$as_of" in compiled.sql:
         params["as_of"] = today
-    row = store.con.execute(f"SELECT coalesce(({compiled.sql}), FALSE) FROM {quote(form.id)} r", params).fetchone()
-    store.con.close()
-    return bool(row and row[0])
+    got = _engine().execute(f"SELECT coalesce(({compiled.sql}), FALSE) FROM (SELECT {row}) r", params).fetchone()
+    return bool(got and got[0])
 
 
 def approval_steps(project: Project, reg: Regulation, form: Form, values: dict[str, Any],
