@@ -300,7 +300,8 @@ def check(ctx: click.Context, records: tuple[Path, ...], date_from: Any, as_of: 
     the records the web application stored.
 
     Exit 0 if clean, 1 if there are findings, 2 if any input is bad or unreadable (the report is
-    still written, listing what could not be read).
+    still written, listing what could not be read), or if there is nothing to audit (no records,
+    a path that does not exist, no rule selected).
     """
 
     from .check import audit
