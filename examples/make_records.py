@@ -213,29 +213,18 @@ def market_misc() -> list[dict[str, Any]]:
 
 def market_periodic() -> list[dict[str, Any]]:
     """The monthly records of the market department (陈晨's October lost-customer analysis is
-    missing; 李娜's September one, filed on 3 October, counts for September; November is still
-    running; the October receivables statistics are late)."""
+    missing, 李娜's filed on 2 November counts for October; November is still running; the
+    October receivables statistics are late)."""
     lost = {"customer": "东方电子有限公司", "last_business_date": day(8, 20), "reason_category": "价格",
             "reason": "竞争对手报价低10%。", "retention_action": "申请优惠运价。", "result": "跟进中"}
     return [
-        {"form": "lost-customer-analysis", "id": "LS-202609-李娜", "period": "2026-09", "prepared_by": "李娜",
-         "prepared_on": day(10, 3), "reviewed_by": "张伟", "rows": [lost]},
         {"form": "lost-customer-analysis", "id": "LS-202610-李娜", "period": "2026-10", "prepared_by": "李娜",
-         "prepared_on": day(10, 30), "reviewed_by": "张伟", "rows": [lost]},
-        {"form": "consignment-list", "id": "TY-202609-01", "customer": "华东建材有限公司", "period": "2026-09",
-         "printed_on": day(10, 5), "delivered_on": day(10, 7), "confirmed_by": "刘主任", "prepared_by": "刘强",
-         "rows": [{"waybill_no": "YD-0901", "ship_date": day(9, 12), "consignee": "苏州分公司", "destination": "苏州",
-                   "pieces": 30, "freight": 1800}],
-         "freight_total": 1800, "counting_fee": 50, "storage_fee": 300, "handling_fee": 150, "total_amount": 2300},
+         "prepared_on": day(11, 2), "reviewed_by": "张伟", "rows": [lost]},
         {"form": "consignment-list", "id": "TY-202610-01", "customer": "华东建材有限公司", "period": "2026-10",
          "printed_on": day(11, 4), "delivered_on": day(11, 12), "confirmed_by": "刘主任", "prepared_by": "刘强",
          "rows": [{"waybill_no": "YD-1003", "ship_date": day(10, 9), "consignee": "无锡分公司", "destination": "无锡",
                    "pieces": 40, "freight": 2400}],
          "freight_total": 2400, "counting_fee": 60, "storage_fee": 300, "handling_fee": 200, "total_amount": 2900},
-        {"form": "receivables-statistics", "id": "YS-202609", "period": "2026-09", "prepared_by": "刘强",
-         "prepared_on": day(10, 3), "submitted_to": "张伟", "submitted_on": day(10, 3),
-         "rows": [{"customer": "华东建材有限公司", "salesman": "李娜", "receivable": 56000, "received": 50000,
-                   "outstanding": 6000}], "total_receivable": 56000, "total_received": 50000},
         {"form": "receivables-statistics", "id": "YS-202610", "period": "2026-10", "prepared_by": "刘强",
          "prepared_on": day(11, 12), "submitted_to": "张伟", "submitted_on": day(11, 12),
          "rows": [{"customer": "华东建材有限公司", "salesman": "李娜", "receivable": 61000, "received": 55000,
@@ -326,19 +315,19 @@ def office_sheets() -> dict[str, tuple[list[str], list[list[Any]]]]:
                                             "filled_on"])
     selfs = []
     for person in ("钱敏", "郭琳"):
-        for month, filled in (("2026-09", day(9, 29)), ("2026-10", day(10, 29)), ("2026-11", day(11, 27))):
+        for month, filled in (("2026-10", day(10, 29)), ("2026-11", day(11, 27))):
             if person == "郭琳" and month == "2026-11":
                 filled = day(11, 20)  # filled in ten days before the month's end
             selfs.append([f"ZP-{month}-{person}", month, person, "按时完成资料整理。", "归档偶有延误。", "每日清理待归档文件。",
                           filled])
     sup_head = labels("supervisor-evaluation", ["id", "month", "person", "performance", "score", "comments",
                                                 "reviewed_by", "reviewed_on"])
-    sups = [[f"SJ-{m}-{p}", m, p, "工作认真。", 90, "继续保持。", "孙悦", d] for m, d in (("2026-09", day(10, 8)),
-            ("2026-10", day(11, 6))) for p in ("钱敏", "郭琳")]
+    sups = [[f"SJ-{m}-{p}", m, p, "工作认真。", 90, "继续保持。", "孙悦", d] for m, d in (("2026-10", day(11, 6)),)
+            for p in ("钱敏", "郭琳")]
     peer_head = labels("peer-evaluation", ["id", "month", "person", "held_on", "score", "organiser", "rows.evaluator",
                                            "rows.teamwork", "rows.contribution", "rows.comments"])
     peers = []
-    for m, held in (("2026-09", day(10, 6)), ("2026-10", day(11, 4))):
+    for m, held in (("2026-10", day(11, 4)),):
         for p in ("钱敏", "郭琳"):
             if m == "2026-10" and p == "郭琳":
                 continue  # no peer evaluation before her October review

@@ -333,3 +333,13 @@ def test_a_record_without_its_number_is_unreadable(tmp_path: Path) -> None:
     report = check([path])
     assert [(u.line, "id" in u.error) for u in report.unreadable] == [(3, True)]
     assert report.checked == 1
+
+
+def test_the_window_opens_with_the_first_period_the_records_state(tmp_path: Path) -> None:
+    # no --from: September's analyses, filed in October, open the window on 1 September, so
+    # 陈晨's missing October is due (and September is not called missing)
+    records = [analysis("李娜", "2026-09", "2026-10-03"), analysis("陈晨", "2026-09", "2026-10-03"),
+               analysis("李娜", "2026-10", "2026-11-02")]
+    report = check([write_records(tmp_path / "analyses.json", records)])
+    assert report.date_from == dt.date(2026, 9, 1)
+    assert brief(report) == [("lost-customer-periodic", "2026-10", "陈晨", 10)]

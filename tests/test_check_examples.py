@@ -42,7 +42,7 @@ def test_demo_audit_finds_the_planted_breaches() -> None:
         ("safety-hazard-handled", "AQ-20261111"),       # XLSX
         ("mo-peer-evaluation-done", "SJ-2026-10-郭琳"),  # XLSX, a requires rule over two sheets
         ("pickup-dispatcher-signed", "TH-2026101"),     # the filled-in Word form
-        ("lost-customer-periodic", "2026-10"),         # 陈晨's; 李娜's September one filed on 3 October counts
+        ("lost-customer-periodic", "2026-10"),         # 陈晨's; 李娜's, filed on 2 November, counts for October
         ("arrears-approved-by-leader", "QF-2026107"),   # the approver left blank: a finding, not unreadable
         ("arrears-approval:required", "QF-2026107"),
         ("rate-cut-approved", "LL-2026103"),            # the direction left blank, the rates show a cut

@@ -204,17 +204,21 @@ def _is_utf8(path: Path) -> bool:
 
 
 def _earliest(store: Store, forms: list[Form]) -> dt.date | None:
-    """The earliest day a record was made on: its ``date`` field, else its first date field
-    (a monthly record's month only if it has no date at all)."""
+    """The earliest day the records speak of: a periodic record's period (the September
+    analysis filed in October opens the window on 1 September), else a record's ``date`` field,
+    else its first date field."""
     best: dt.date | None = None
     for form in forms:
         date = form.field("date")
         if date is None or date.type != "date":
             date = next((f for f in form.fields if f.type == "date"), None)
-        if date is not None:
-            expr = f"r.{quote(date.key)}"
-        elif form.period and (pf := form.field(form.period)) is not None and pf.type == "month":
+        pf = form.field(form.period) if form.period else None
+        if pf is not None and pf.type == "month":
             expr = f"CAST(r.{quote(pf.key)} || '-01' AS DATE)"
+        elif pf is not None and pf.type == "date":
+            expr = f"r.{quote(pf.key)}"
+        elif date is not None:
+            expr = f"r.{quote(date.key)}"
         else:
             continue
         row = store.con.execute(f"SELECT min({expr}) FROM {quote(form.id)} r").fetchone()
