@@ -343,3 +343,14 @@ def test_the_window_opens_with_the_first_period_the_records_state(tmp_path: Path
     report = check([write_records(tmp_path / "analyses.json", records)])
     assert report.date_from == dt.date(2026, 9, 1)
     assert brief(report) == [("lost-customer-periodic", "2026-10", "陈晨", 10)]
+
+
+def test_only_limits_completeness_to_the_forms_chosen(tmp_path: Path) -> None:
+    slips = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1, 欠费原因="")])
+    visit = {"form": "customer-visit", "id": "BF-1", "date": "2026-10-10", "customer": "远航", "contact": "",
+             "visit_kind": "上门拜访", "content": "介绍", "intention": "待定", "visited_by": "陈晨"}
+    other = write_records(tmp_path / "visit.json", [visit])
+    report = check([slips, other], only=["arrears-*"])
+    assert [(f.rule, f.record) for f in report.findings] == [("arrears-approval:required", "QF-0001")]
+    report = check([slips, other], only=["customer-visit:required"])
+    assert [(f.rule, f.record) for f in report.findings] == [("customer-visit:required", "BF-1")]

@@ -67,7 +67,8 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
         store.lock()
         start = date_from or _earliest(store, forms) or as_of
         skipped: list[str] = []
-        found = run(store.con, project, as_of, min(start, as_of), counts, selected, skipped)
+        found = run(store.con, project, as_of, min(start, as_of), counts, selected, skipped,
+                    select_forms(project, only))
         findings = with_lines(found, store)
     rules = [RuleInfo(r.id, reg.id, r.title, r.kind, citation(project, reg, r.clauses[0]), i)
              for reg in project.regulations for i, r in enumerate(reg.rules) if selected(reg, r)]
@@ -142,6 +143,8 @@ def select_rules(project: Project, only: Sequence[str] = ()) -> Callable[[Regula
         return any(fnmatchcase(name, pattern) for name in (reg.id, rule.id, rule.form or ""))
 
     for pattern in only:
+        if any(fnmatchcase(f"{form.id}:required", pattern) for _, form in project.forms()):
+            continue
         if not any(hit(pattern, reg, rule) for reg in project.regulations for rule in reg.rules):
             raise InputError.at("--only", 1, 1, f"no regulation, form or rule matches {pattern!r}")
         if not any(hit(pattern, reg, rule) for reg in project.regulations for rule in reg.rules if reg.id in active):
@@ -149,6 +152,19 @@ def select_rules(project: Project, only: Sequence[str] = ()) -> Callable[[Regula
     if not only:
         return lambda reg, rule: reg.id in active
     return lambda reg, rule: reg.id in active and any(hit(p, reg, rule) for p in only)
+
+
+def select_forms(project: Project, only: Sequence[str] = ()) -> Callable[[Regulation, Form], bool]:
+    """Whether the completeness of a form's records is audited: every form of the regulations
+    in force, or with ``only`` those whose regulation id, form id or ``<form>:required`` matches."""
+    force = project.org.regulations
+    active = set(force) if force is not None else {r.id for r in project.regulations}
+
+    def chosen(reg: Regulation, form: Form) -> bool:
+        names = (reg.id, form.id, f"{form.id}:required")
+        return reg.id in active and (not only or any(fnmatchcase(n, p) for p in only for n in names))
+
+    return chosen
 
 
 def load_table(project: Project, store: Store, table: CsvTable, workdir: Path, *, forced: bool) -> Collected:

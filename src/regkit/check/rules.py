@@ -274,13 +274,15 @@ def used_params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
 def run(con: duckdb.DuckDBPyConnection, project: Project, as_of: dt.date, date_from: dt.date,
         counts: dict[str, int] | None = None,
         selected: Callable[[Regulation, AnyRule], bool] | None = None,
-        skipped: list[str] | None = None) -> list[Finding]:
+        skipped: list[str] | None = None,
+        forms_selected: Callable[[Regulation, Form], bool] | None = None) -> list[Finding]:
     """Every breach of every (``selected``) rule of the project, and every record of a form in
     force that leaves required fields empty; one breach one finding, fined once. With ``counts``
     (records per form), a rule reading a form without records is compiled but not run: a record
     rule cannot find anything, and a cadence rule is not audited on a register nobody supplied
-    (its id goes to ``skipped``). A finding's ``line`` is the record's position in its source
-    (the caller turns it into a line)."""
+    (its id goes to ``skipped``). ``forms_selected`` says whose forms' completeness is audited
+    (default: the forms of the regulations with a selected rule). A finding's ``line`` is the
+    record's position in its source (the caller turns it into a line)."""
     from .cadence import cadence_findings, due_periods
     from .combine import fine_acts_once, merge_same_obligation
     from .completeness import completeness_findings, settle
@@ -311,10 +313,9 @@ def run(con: duckdb.DuckDBPyConnection, project: Project, as_of: dt.date, date_f
             except RuleError as exc:
                 raise InputError.at(project.files.get(reg.id, reg.id), 1, 1, f"rule {rule.id}: {exc}") from None
     for reg in project.regulations:
-        if reg.id not in in_force:
-            continue
         for i, form in enumerate(reg.forms):
-            if counts is None or counts.get(form.id, 0):
+            chosen = forms_selected(reg, form) if forms_selected is not None else reg.id in in_force
+            if chosen and (counts is None or counts.get(form.id, 0)):
                 out += completeness_findings(con, project, reg, form, len(reg.rules) + i)
     out = settle(out, project)
     out = merge_same_obligation(out, project)
