@@ -103,7 +103,7 @@ def test_html_is_self_contained_and_escaped(tmp_path: Path) -> None:
     assert html.count("<svg") == 3
     for title in ("按规则", "按责任人", "按月份"):
         assert title in html
-    assert '<title>slip-approved：1</title>' in html
+    assert '<title>欠费须经部门领导事先批准：1</title>' in html  # the rule's Chinese title
 
 
 def test_html_template_problems_name_the_template(tmp_path: Path) -> None:

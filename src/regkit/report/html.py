@@ -62,7 +62,7 @@ def templates_dir(explicit: Path | None = None) -> Path:
 
 def charts(report: Report) -> list[Chart]:
     """Findings by rule, by person and by month."""
-    by_rule = Counter(f.rule for f in report.findings)
+    by_rule = Counter(f.title or f.rule for f in report.findings)
     people = Counter(p for f in report.findings for p in (f.people() or ["（未指明）"]))
     months = Counter(f.month or "（无日期）" for f in report.findings)
     return [
