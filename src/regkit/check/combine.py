@@ -41,13 +41,19 @@ def merge_same_obligation(findings: list[Finding], project: Project) -> list[Fin
     def key(f: Finding) -> tuple[str | None, str | None, str | None]:
         return (f.form, f.record, f.period)
 
+    if not pairs:
+        return findings
+    targets = {t for ts in pairs.values() for t in ts}
     index: dict[tuple[str, str | None, str | None, str | None], list[int]] = {}
     for i, f in enumerate(findings):
-        index.setdefault((f.rule, *key(f)), []).append(i)
+        if f.rule in targets:
+            index.setdefault((f.rule, *key(f)), []).append(i)
     out = list(findings)
     dropped: set[int] = set()
     for i, f in enumerate(findings):
-        for target in pairs.get(f.rule, []):
+        if f.rule not in pairs:
+            continue
+        for target in pairs[f.rule]:
             hits = [j for j in index.get((target, *key(f)), []) if j not in dropped]
             if not hits:
                 continue

@@ -121,6 +121,8 @@ def completeness_findings(con: duckdb.DuckDBPyConnection, project: Project, reg:
 def settle(findings: list[Finding], project: Project) -> list[Finding]:
     """Charge a completeness finding's fine only for empty fields no fined finding of another
     rule on the same record reports already (one breach, one fine)."""
+    if not any(f.keys and f.penalty for f in findings):
+        return findings
     fields_of = {r.id: rule_fields(r) for reg in project.regulations for r in reg.rules}
     covered: dict[tuple[str | None, str | None], set[str]] = defaultdict(set)
     for f in findings:
@@ -128,15 +130,10 @@ def settle(findings: list[Finding], project: Project) -> list[Finding]:
             covered[(f.form, f.record)] |= fields_of.get(f.rule, set())
     out = []
     for f in findings:
-        if f.rule.endswith(RULE_SUFFIX) and f.penalty and f.keys:
+        if f.keys and f.penalty:
             top = {k.split(".")[0] for k in f.keys}
-            if top <= covered[(f.form, f.record)]:
-                f = _replace(f, penalty=0, fine_citation=None)
+            if top <= covered.get((f.form, f.record), set()):
+                f.penalty, f.fine_citation = 0, None
         out.append(f)
     return out
 
-
-def _replace(f: Finding, **changes: Any) -> Finding:
-    from dataclasses import replace
-
-    return replace(f, **changes)
