@@ -45,7 +45,9 @@ def render_text(report: Report, *, color: bool = False) -> str:
         lines.append("检查制度：" + "、".join(report.titles.get(r, r) for r in report.in_force))
     if report.not_supplied:
         names = {r.id: r.title for r in report.rules}
-        lines.append("未提供记录、未检查的定期职责：" + "、".join(names.get(r, r) for r in sorted(report.not_supplied)))
+        shown = [names.get(r, r) for r in sorted(report.not_supplied)]
+        lines.append(f"未提供记录、未检查的定期职责 {len(shown)} 项" + ("：" + "、".join(shown) if len(shown) <= 3 else
+                                                                 "（见 JSON 报告的 not_supplied）"))
     if report.findings:
         lines += ["", style("■ 汇总", bold=True)]
         lines += _summary("按制度", [(f"{r['title']}（{r['regulation']}）", r["findings"], r["penalty"])
