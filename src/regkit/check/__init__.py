@@ -63,7 +63,7 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
         if not checked:
             _nothing_to_audit(given, unreadable)
         if not unreadable:
-            _nothing_in_scope(project, given, counts, selected, bool(only))
+            _nothing_in_scope(project, given, counts, selected, bool(only), select_forms(project, only))
         store.lock()
         start = date_from or _earliest(store, forms) or as_of
         skipped: list[str] = []
@@ -107,7 +107,8 @@ def _nothing_to_audit(paths: list[Path], unreadable: list[Unreadable]) -> None:
 
 
 def _nothing_in_scope(project: Project, paths: list[Path], counts: dict[str, int],
-                      selected: Callable[[Regulation, Rule], bool], only: bool) -> None:
+                      selected: Callable[[Regulation, Rule], bool], only: bool,
+                      forms: Callable[[Regulation, Form], bool] | None = None) -> None:
     """An audit whose records no chosen rule reads (records of a regulation not in force only, or
     ``--only`` naming rules of forms nobody supplied) audited nothing: one line saying so (exit 2)
     rather than a clean report."""
@@ -116,6 +117,8 @@ def _nothing_in_scope(project: Project, paths: list[Path], counts: dict[str, int
         read = {rule.form for rule in chosen} | {getattr(rule, "other", None) for rule in chosen}
         if not only and chosen:  # the completeness of every form of a regulation in force
             read |= {f.id for f in reg.forms}
+        if forms is not None:  # forms whose completeness --only chose (<form>:required)
+            read |= {f.id for f in reg.forms if forms(reg, f)}
         if any(counts.get(fid or "", 0) for fid in read):
             return
     held = sorted({reg.id for reg in project.regulations for f in reg.forms if counts.get(f.id, 0)})
