@@ -170,3 +170,26 @@ def test_a_rate_change_is_read_from_the_rates(tmp_path: Path) -> None:
     ]
     cut = report["findings"][0]
     assert cut["fine_citation"].startswith("第十一节") and "二、" in cut["fine_citation"]
+
+
+def survey(n: int, day: str, who: str) -> dict[str, Any]:
+    """A 〈客户满意程度调查表〉 filled in by the customer and fed back to the leader the same day."""
+    return {"form": "satisfaction-survey", "id": f"MY-{n}", "date": day, "customer": "甲公司", "respondent": "王五",
+            "service_attitude": "满意", "timeliness": "满意", "cargo_safety": "满意", "billing": "满意",
+            "overall": "满意", "visited_by": who, "reported_to": "张伟", "reported_on": day}
+
+
+def test_one_obligation_in_two_regulations_is_one_finding_when_runs_differ(tmp_path: Path) -> None:
+    """客户管理制度 第十一条 (quarterly surveys) and 市场部的管理制度 第八节 三、8 (each salesman's
+    regular visits with the same 〈客户满意程度调查表〉) are one obligation: a quarter with no survey
+    is reported through the salesmen's findings citing both, even when 李娜's run (Q1–Q2) and 陈晨's
+    (Q2–Q3) are cut differently from the quarter nobody surveyed (Q2); no third finding."""
+    path = write_json(tmp_path / "调查表.json", [survey(1, "2026-08-10", "李娜"), survey(2, "2026-02-10", "陈晨")])
+    code, report, _ = run(path, "--from", "2026-01-01", "--as-of", "2026-11-30")
+    assert code == 1
+    assert lines(report) == [
+        ("satisfaction-periodic", "2026-Q1 至 2026-Q2 共 2 个季度", "李娜", 20, None),
+        ("satisfaction-periodic", "2026-Q2 至 2026-Q3 共 2 个季度", "陈晨", 20, None),
+    ]
+    assert all("第十一条" in f["citation"] for f in report["findings"])
+    assert report["summary"]["penalties"] == {"李娜": 20, "陈晨": 20}

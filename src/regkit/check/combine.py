@@ -55,6 +55,8 @@ def merge_same_obligation(findings: list[Finding], project: Project) -> list[Fin
             continue
         for target in pairs[f.rule]:
             hits = [j for j in index.get((target, *key(f)), []) if j not in dropped]
+            if not hits and f.record is None and f.periods:
+                hits = covering(findings, target, f, dropped)
             if not hits:
                 continue
             extra = f"{titles.get(f.regulation, f.regulation)} {f.citation}"
@@ -64,3 +66,13 @@ def merge_same_obligation(findings: list[Finding], project: Project) -> list[Fin
             dropped.add(i)
             break
     return [f for i, f in enumerate(out) if i not in dropped]
+
+
+def covering(findings: list[Finding], target: str, f: Finding, dropped: set[int]) -> list[int]:
+    """The findings of ``target`` on the form of the missed periods ``f`` whose periods cover all
+    of f's, when their runs are cut differently (each holder's run against the department's)."""
+    want = set(f.periods)
+    hits = [j for j, g in enumerate(findings) if j not in dropped and g.rule == target and g.form == f.form
+            and g.record is None and want & set(g.periods)]
+    got = {p for j in hits for p in findings[j].periods}
+    return hits if want <= got else []
