@@ -193,3 +193,25 @@ def test_one_obligation_in_two_regulations_is_one_finding_when_runs_differ(tmp_p
     ]
     assert all("第十一条" in f["citation"] for f in report["findings"])
     assert report["summary"]["penalties"] == {"李娜": 20, "陈晨": 20}
+
+
+def turnover(period: str, filed: str) -> dict[str, Any]:
+    """The 副经理's 营业额月报表 for a month."""
+    return {"form": "turnover-report", "id": f"YY-{period}", "period": period, "prepared_by": "赵明",
+            "prepared_on": filed, "rows": [{"customer": "甲公司", "turnover": 1000}], "total_turnover": 1000}
+
+
+def test_the_running_month_and_the_first_days_of_the_next_are_never_missing(tmp_path: Path) -> None:
+    """第四节 第五条 "负责每月营业额报表的统计汇总": September's report filed on 3 October counts
+    for September; November's is not missing on 30 November (still running), nor October's on
+    5 November (月初, the first 5 days); on 6 November October's is missing. The duty is the
+    副经理's (one holder, 赵明); 第十一节 fines breaches of 第八节 to 第十节 only, so no fine."""
+    path = write_json(tmp_path / "营业额.json", [turnover("2026-09", "2026-10-03")])
+    assert run(path, "--from", "2026-09-01", "--as-of", "2026-10-31")[0] == 0
+    assert run(path, "--from", "2026-09-01", "--as-of", "2026-11-05")[0] == 0
+    code, report, _ = run(path, "--from", "2026-09-01", "--as-of", "2026-11-06")
+    assert code == 1 and lines(report) == [("turnover-report-monthly", "2026-10", "赵明", 0, None)]
+    both = write_json(tmp_path / "营业额.json", [turnover("2026-09", "2026-10-03"), turnover("2026-10", "2026-11-04")])
+    assert run(both, "--from", "2026-09-01", "--as-of", "2026-11-30")[0] == 0
+    code, report, _ = run(both, "--from", "2026-09-01", "--as-of", "2027-01-06")
+    assert lines(report) == [("turnover-report-monthly", "2026-11 至 2026-12 共 2 个月", "赵明", 0, None)]
