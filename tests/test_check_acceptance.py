@@ -215,3 +215,14 @@ def test_the_running_month_and_the_first_days_of_the_next_are_never_missing(tmp_
     assert run(both, "--from", "2026-09-01", "--as-of", "2026-11-30")[0] == 0
     code, report, _ = run(both, "--from", "2026-09-01", "--as-of", "2027-01-06")
     assert lines(report) == [("turnover-report-monthly", "2026-11 至 2026-12 共 2 个月", "赵明", 0, None)]
+
+
+def test_a_paid_off_date_without_an_amount_is_not_a_partial_payment(tmp_path: Path) -> None:
+    """付清日期 ("date paid off") filled in and the optional 付清金额 left blank shows the debt paid
+    off, not "仅收回未填元"; an amount short of the debt is a partial payment (loss = the rest)."""
+    path = write_slips(tmp_path / "同意欠费通知单.csv", [
+        slip(1, 付清金额=""), slip(2, 欠费金额="100", 付清金额="80")])
+    code, report, _ = run(path, "--as-of", "2026-11-30")
+    assert code == 1
+    assert [(f["rule"], f["record"], f["person"], f["penalty"], f.get("loss")) for f in report["findings"]] == [
+        ("arrears-paid-in-full", "QF-0002", "李娜", 10, 20)]
