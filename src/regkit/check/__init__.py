@@ -30,6 +30,9 @@ from .store import Store, to_unreadable
 
 __all__ = ["Finding", "Report", "audit", "select_rules"]
 
+# The dates an audit window may span (periods are counted day by day across it).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
 
 def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date | None = None,
           as_of: dt.date | None = None, encoding: str | None = None, only: Sequence[str] = ()) -> Report:
@@ -40,6 +43,9 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
     ``only`` limits the audit to the rules of these regulations, forms or rule ids (glob
     patterns; every record is still read and validated)."""
     as_of = as_of or dt.date.today()
+    for option, day in (("--from", date_from), ("--as-of", as_of)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise InputError.at(option, 1, 1, f"{day} is outside the dates an audit covers ({EARLIEST} to {LATEST})")
     if date_from is not None and date_from > as_of:
         raise InputError.at("--from", 1, 1, f"the audit window starts ({date_from}) after it ends ({as_of})")
     selected = select_rules(project, only)
@@ -65,7 +71,8 @@ def audit(project: Project, paths: Iterable[Path | str], *, date_from: dt.date |
         if not unreadable:
             _nothing_in_scope(project, given, counts, selected, bool(only), select_forms(project, only))
         store.lock()
-        start = date_from or _earliest(store, forms) or as_of
+        # a record dated in year 1 does not make the audit walk two thousand years of periods
+        start = date_from or max(_earliest(store, forms) or as_of, EARLIEST)
         skipped: list[str] = []
         found = run(store.con, project, as_of, min(start, as_of), counts, selected, skipped,
                     select_forms(project, only))
