@@ -320,3 +320,20 @@ def test_an_aes256_encrypted_pdf_says_encrypted(filled: dict[str, bytes], tmp_pa
     code, _, err = extract(path)
     assert code == 2
     assert "encrypted PDF" in one_problem_line(path, err)
+
+
+def test_numbers_inside_pdf_values(project: Project, filled: dict[str, bytes], tmp_path: Path) -> None:
+    # a filler that writes /V 12 (a number object) into a text field
+    from decimal import Decimal
+
+    from pypdf.generic import NameObject, NumberObject
+
+    from regkit.forms.extract import extract_file
+
+    def amount(field: dict) -> None:  # type: ignore[type-arg]
+        if field.get("/T") == "amount":
+            field[NameObject("/V")] = NumberObject(12)
+
+    path = _pdf_with(filled["pdf"], tmp_path, "num.pdf", amount)
+    [record] = extract_file(path, project)
+    assert record["amount"] == Decimal("12")

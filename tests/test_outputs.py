@@ -128,3 +128,24 @@ def test_an_output_that_is_a_folder_or_a_device_is_not_replaced(tmp_path: Path) 
     with pytest.raises(OutputError, match="not a regular file"):
         write_atomic(Path("/dev/null"), b"{}")
     assert Path("/dev/null").is_char_device()
+
+
+def test_disk_full_is_one_line_and_keeps_the_old_report(tmp_path: Path) -> None:
+    # an 8 KiB file system of its own (a private mount namespace: nothing to clean up after)
+    small = tmp_path / "small"
+    small.mkdir()
+    script = (f'mount -t tmpfs -o size=8k tmpfs "{small}" || exit 99; printf OLD > "{small}/audit.json"; '
+              f'"{REGKIT}" check "{RECORDS}" --regulations "{REGULATIONS}" --as-of 2026-11-30 --format json '
+              f'-o "{small}/audit.json"; code=$?; cat "{small}/audit.json"; ls -a "{small}"; exit $code')
+    try:
+        proc = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, cwd=tmp_path,
+                              check=False, timeout=300)
+    except FileNotFoundError:
+        pytest.skip("no unshare")
+    if proc.returncode == 99 or "unshare:" in proc.stderr:
+        pytest.skip("cannot mount a small file system here")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines() == [f"{small}/audit.json: cannot write: No space left on device (the "
+                                                "disk is full: free some space and run again)"]
+    assert proc.stdout.startswith("OLD")
+    assert ".tmp" not in proc.stdout
