@@ -4,6 +4,8 @@ the sorted report alone, so the same audit gives the same bytes."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from ..check.findings import Report
@@ -21,7 +23,7 @@ def render(report: Report, fmt: str, *, color: bool = False, templates: Path | N
     if fmt == "text":
         from .text import render_text
 
-        return render_text(report, color=color).encode("utf-8")
+        return render_text(terminal_safe(report), color=color).encode("utf-8")
     if fmt == "csv":
         from .csvout import render_csv
 
@@ -39,3 +41,19 @@ def render(report: Report, fmt: str, *, color: bool = False, templates: Path | N
 
 
 __all__ = ["FORMATS", "render", "write_atomic"]
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _shown(text: str | None) -> str | None:
+    return None if text is None else _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def terminal_safe(report: Report) -> Report:
+    """The report with control characters of record values (an escape sequence in a customer's
+    name would drive the terminal) shown as ``\\x1b``: the text report prints them as data."""
+    findings = [replace(f, message=_shown(f.message) or "", record=_shown(f.record), source=_shown(f.source),
+                        person=_shown(f.person)) for f in report.findings]
+    unreadable = [replace(u, source=_shown(u.source) or "", error=_shown(u.error) or "") for u in report.unreadable]
+    return replace(report, findings=findings, unreadable=unreadable)
