@@ -337,3 +337,12 @@ def test_numbers_inside_pdf_values(project: Project, filled: dict[str, bytes], t
     path = _pdf_with(filled["pdf"], tmp_path, "num.pdf", amount)
     [record] = extract_file(path, project)
     assert record["amount"] == Decimal("12")
+
+
+def test_a_record_nested_too_deeply_to_fill_a_form_is_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "deep.json"
+    data.write_text('{"form": "arrears-approval", "id": "QF-1", "reason": ' + "[" * 100000 + "]" * 100000 + "}",
+                    encoding="utf-8")
+    code, _, err = run(["form", "arrears-approval", "--data", str(data), "-o", str(tmp_path / "x.docx"),
+                        "--regulations", str(DATA)])
+    assert code == 2 and err.strip() == f"{data}:1:1: invalid JSON: nested too deeply"

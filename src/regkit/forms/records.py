@@ -311,11 +311,14 @@ def load_record_file(path: Path) -> dict[str, Any]:
     """One record from a YAML or JSON file (a mapping, or a list holding one mapping)."""
     name = str(path)
     try:
+        size = path.stat().st_size
+        if not path.is_file():  # a FIFO or a device would block or never end
+            raise InputError.at(name, 1, 1, "not a regular file")
+        if size > MAX_RECORD_BYTES:
+            raise InputError.at(name, 1, 1, f"file is {size} bytes, over the limit of {MAX_RECORD_BYTES}")
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError.at(name, 1, 1, f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_RECORD_BYTES:
-        raise InputError.at(name, 1, 1, f"file is {len(raw)} bytes, over the limit of {MAX_RECORD_BYTES}")
     if path.suffix.lower() == ".json":
         data = _load_json(raw, name)
     else:
@@ -347,7 +350,9 @@ def _load_json(raw: bytes, name: str) -> Any:
     except json.JSONDecodeError as exc:
         raise InputError.at(name, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
     except (UnicodeDecodeError, ValueError) as exc:
-        raise InputError.at(name, 1, 1, f"invalid JSON: {exc}") from None
+        raise InputError.at(name, 1, 1, f"invalid JSON: {str(exc)[:200]}") from None
+    except RecursionError:
+        raise InputError.at(name, 1, 1, "invalid JSON: nested too deeply") from None
 
 
 def dump_records(records: list[dict[str, Any]], fmt: str = "yaml") -> str:
