@@ -149,3 +149,13 @@ def test_disk_full_is_one_line_and_keeps_the_old_report(tmp_path: Path) -> None:
                                                 "disk is full: free some space and run again)"]
     assert proc.stdout.startswith("OLD")
     assert ".tmp" not in proc.stdout
+
+
+def test_a_page_cache_that_cannot_be_written_only_costs_time(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    monkeypatch.setenv("REGKIT_CACHE_DIR", str(tmp_path / "a-file" / "cache"))
+    out = tmp_path / "blank.pdf"
+    result = CliRunner().invoke(main, ["form", "arrears-approval", "-o", str(out), "--regulations", str(REGULATIONS)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF-")

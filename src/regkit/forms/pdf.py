@@ -18,7 +18,7 @@ from typing import Any
 
 import jinja2
 
-from ..errors import RenderError, TemplateError
+from ..errors import RegkitError, RenderError, TemplateError
 from ..templating import environment as confined_environment
 from .layout import Cell, Control, FormLayout, Grid
 from .output import atomic_write
@@ -251,7 +251,7 @@ def _cache_get(key: str, controls: list[Control]) -> tuple[bytes, list[Widget]] 
         page = (folder / f"{key}.pdf").read_bytes()
         boxes = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
         widgets = [Widget(controls[int(i)], int(p), _rounded(tuple(float(v) for v in r))) for i, p, r in boxes]
-    except (OSError, ValueError, TypeError, IndexError, KeyError):
+    except (OSError, ValueError, TypeError, IndexError, KeyError, RecursionError):
         return None
     if not page.startswith(b"%PDF-") or len({id(w.control) for w in widgets}) != len(controls):
         return None
@@ -267,8 +267,8 @@ def _cache_put(key: str, page: bytes, widgets: list[Widget], controls: list[Cont
     try:
         atomic_write(folder / f"{key}.pdf", page)
         atomic_write(folder / f"{key}.json", json.dumps(boxes).encode("utf-8"))
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    except (OSError, RegkitError):  # OutputError: a cache that cannot be written only costs time
+        pass
 
 
 def write_pdf(layout: FormLayout, style: Style, *, cache: bool = False, keep: bool = False) -> bytes:
