@@ -25,6 +25,8 @@ CHECKED = ("font-size", "line-height", "letter-spacing", "word-spacing", "text-i
 
 def check_css(path: Path) -> None:
     """TemplateError naming the line and the value of the first size out of range in ``path``."""
+    if not path.is_file():  # a FIFO or a device would block or never end
+        raise TemplateError(f"{path}: not a regular file")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
