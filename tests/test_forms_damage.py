@@ -346,3 +346,23 @@ def test_a_record_nested_too_deeply_to_fill_a_form_is_one_line(tmp_path: Path) -
     code, _, err = run(["form", "arrears-approval", "--data", str(data), "-o", str(tmp_path / "x.docx"),
                         "--regulations", str(DATA)])
     assert code == 2 and err.strip() == f"{data}:1:1: invalid JSON: nested too deeply"
+
+
+def test_a_form_sheet_over_the_row_limit_is_refused_not_cut_short(project: Project, filled: dict[str, bytes],
+                                                                  tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import openpyxl
+
+    import regkit.forms.readers as readers
+    from regkit.errors import InputError
+    from regkit.forms.extract import extract_file
+
+    wb = openpyxl.load_workbook(io.BytesIO(filled["xlsx"]))
+    ws = wb["arrears-approval"]
+    for i in range(5):
+        ws.append([f"QF-{i:03d}", "2026-03-05"])
+    path = tmp_path / "rows.xlsx"
+    wb.save(path)
+    monkeypatch.setattr(readers, "MAX_SHEET_ROWS", 4)
+    with pytest.raises(InputError, match="over 4 rows"):
+        extract_file(path, project)

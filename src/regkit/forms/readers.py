@@ -23,6 +23,7 @@ CUSTOM_NS = {"p": "http://schemas.openxmlformats.org/officeDocument/2006/custom-
              "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"}
 MAX_PDF_PAGES = 50
 MAX_CONTROLS = 20000
+MAX_SHEET_ROWS = 100_000  # rows of a form workbook's sheet
 
 
 @dataclass
@@ -326,7 +327,9 @@ def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> RawForm:
         ws = wb[title]
         ws.reset_dimensions()  # the declared <dimension> may lie
         formulas: list[tuple[int, int]] = []
-        for r, row in enumerate(ws.iter_rows(max_row=100000), 1):
+        for r, row in enumerate(ws.iter_rows(max_row=MAX_SHEET_ROWS + 1), 1):
+            if r > MAX_SHEET_ROWS:  # refused, never cut short
+                raise InputError.at(name, r, 1, f"the form's sheet has over {MAX_SHEET_ROWS} rows")
             cells = [c.value for c in row]
             for c, cell in enumerate(row):
                 if getattr(cell, "data_type", None) == "f":
@@ -353,7 +356,7 @@ def _cached_values(name: str, data: bytes, title: str, raw: RawForm, formulas: l
     wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
     ws = wb[title]
     ws.reset_dimensions()
-    cached = {(r, c): cell.value for r, row in enumerate(ws.iter_rows(max_row=100000), 1)
+    cached = {(r, c): cell.value for r, row in enumerate(ws.iter_rows(max_row=MAX_SHEET_ROWS), 1)
               for c, cell in enumerate(row)}
     wb.close()
     for r, c in formulas:
