@@ -11,6 +11,7 @@ import datetime as dt
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,8 @@ def read_xlsx(project: Project, path: Path, source: str) -> Collected:
         return out
     try:
         check_zip(path)
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        # from memory (the file is bounded): openpyxl leaves its file open when it fails to load
+        wb = openpyxl.load_workbook(BytesIO(path.read_bytes()), read_only=True, data_only=False)
     except XlsxProblem as exc:
         out.unreadable.append(Unreadable(source, 1, str(exc)))
         return out
@@ -154,7 +156,7 @@ def _cells(ws: Any) -> tuple[Iterator[tuple[int, list[Any]]], set[tuple[int, int
 def _cached_values(path: Path, title: str) -> dict[tuple[int, int], Any]:
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    wb = openpyxl.load_workbook(BytesIO(path.read_bytes()), read_only=True, data_only=True)
     try:
         ws = wb[title]
         ws.reset_dimensions()
