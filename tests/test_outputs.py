@@ -73,7 +73,11 @@ def test_a_killed_runs_temporary_files_are_cleaned_on_the_next_write(tmp_path: P
     keep = ["report.json.tmp", ".report.json.x.y.tmp", "notes.txt", ".report.json.longer.abcdefgh.tmp"]
     for name in stale + keep:
         (tmp_path / name).write_text("half", encoding="utf-8")
+        os.utime(tmp_path / name, (1, 1))  # left long ago by a killed run
+    young = tmp_path / ".report.json.young123.tmp"  # another process writing the same file now
+    young.write_text("half", encoding="utf-8")
     write_atomic(tmp_path / "report.json", b"{}")
+    assert young.exists()
     assert not (tmp_path / stale[0]).exists() and not (tmp_path / stale[1]).exists()
     assert (tmp_path / stale[2]).exists()  # another file's: cleaned when the folder is cleaned
     assert all((tmp_path / n).exists() for n in keep)

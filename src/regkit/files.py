@@ -9,6 +9,7 @@ import errno
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import OutputError
@@ -43,9 +44,15 @@ def write_error(path: Path, exc: OSError) -> OutputError:
     return OutputError(f"{path}: cannot write: {reason}" + (f" ({hint})" if hint else ""))
 
 
+STALE_AFTER = 600  # seconds: a temporary file of ``name`` this old is no writer's any more
+
+
 def clean_stale(folder: Path, name: str | None = None) -> list[Path]:
-    """Remove the temporary files a killed run left in ``folder`` (of ``name`` only, if given)."""
+    """Remove the temporary files a killed run left in ``folder``: all of them (at the start of a
+    build, which owns its folder), or those of ``name`` older than STALE_AFTER (before a write:
+    another process may be writing the same file right now, e.g. a shared cache)."""
     removed = []
+    now = time.time()
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -56,6 +63,8 @@ def clean_stale(folder: Path, name: str | None = None) -> list[Path]:
         if name is not None and entry.name[len(name) + 2:].count(".") != 1:
             continue  # .<name>.xxxxxxxx.tmp exactly, not the temporary file of a longer name
         try:
+            if name is not None and now - entry.stat(follow_symlinks=False).st_mtime < STALE_AFTER:
+                continue
             if entry.is_file(follow_symlinks=False):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))

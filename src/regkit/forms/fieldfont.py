@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import EnvironmentProblem, RenderError, TemplateError
+from ..errors import EnvironmentProblem, RegkitError, RenderError, TemplateError
 from ..render.fonts import Face
 from .style import Style
 
@@ -187,8 +187,8 @@ def _cache_put(folder: Path, key: str, font: SubsetFont) -> None:
     try:
         atomic_write(folder / f"{key}.ttf", font.data)
         atomic_write(folder / f"{key}.json", json.dumps(meta).encode("utf-8"))
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    except (OSError, RegkitError):  # OutputError: a cache that cannot be written only costs time
+        pass
 
 
 def _subset(face: Face, chars: str) -> SubsetFont:
