@@ -196,7 +196,7 @@ def load_table(project: Project, store: Store, table: CsvTable, workdir: Path, *
         total = store.csv_sources[table.source][1]
         lines = line_numbers(table, [p for p, _ in rejected], total)
         rows = [(lines.get(p, p + 2), cells) for p, cells in rejected]
-        raws, bad = rows_to_records(table.form, table.columns, rows, table.source, lenient=True)
+        raws, bad = rows_to_records(table.form, table.columns, rows, table.source, lenient=True, names=table.headings)
         out.unreadable += bad
         checked = validate(project, raws)
         out.unreadable += checked.unreadable

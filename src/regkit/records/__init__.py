@@ -31,6 +31,7 @@ class RawRecord:
     line: int
     default_form: str | None = None
     lenient: bool = False
+    headings: dict[str, str] | None = None  # field key -> the column heading as the file writes it
 
 
 @dataclass
@@ -58,6 +59,7 @@ class CsvTable:
     regulation: Regulation
     form: Form
     columns: list[str]
+    headings: dict[str, str] | None = None  # field key -> the column heading as written
 
 
 @dataclass
@@ -96,6 +98,10 @@ def validate(project: Project, raws: Iterable[RawRecord]) -> Collected:
         data = {k: v for k, v in raw.data.items() if not (k == "form" and v in (None, ""))}
         values, problems = check_record(form, data, lenient=raw.lenient)
         if values is None:
+            if raw.headings:
+                from .tabular import in_user_terms
+
+                problems = [in_user_terms(p, raw.headings) for p in problems]
             out.unreadable.append(Unreadable(raw.source, raw.line, "; ".join(problems)))
         else:
             out.records.append(Record(reg, form, values, raw.source, raw.line))

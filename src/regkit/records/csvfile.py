@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..loader import Project
 from . import Collected, CsvTable, Unreadable, validate
-from .tabular import find_form_column, form_column_value, map_header, resolve_form, rows_to_records
+from .tabular import find_form_column, form_column_value, headings, map_header, resolve_form, rows_to_records
 
 HEAD_BYTES = 1 << 16
 MAX_FIELD = 1 << 20
@@ -121,7 +121,7 @@ def plan_csv(project: Project, path: Path, source: str, *, workdir: Path, encodi
         except CsvProblem as exc:
             out.unreadable.append(Unreadable(source, exc.line, str(exc)))
             return out
-        out.tables.append(CsvTable(target, path, source, enc, reg, form, keys))
+        out.tables.append(CsvTable(target, path, source, enc, reg, form, keys, headings(keys, header)))
         return out
     return read_python(project, path, source, enc, keys)
 
@@ -172,7 +172,7 @@ def _read_python(project: Project, path: Path, source: str, encoding: str, keys:
         if problems:
             out.unreadable += [Unreadable(source, 1, p) for p in problems]
             return out
-    raws, bad = rows_to_records(form, keys, body, source, lenient=True)
+    raws, bad = rows_to_records(form, keys, body, source, lenient=True, exact=True, names=headings(keys, header[1]))
     out.unreadable += bad
     out.add(validate(project, raws))
     return out

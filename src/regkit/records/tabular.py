@@ -4,6 +4,7 @@ its header fields on every row of its table; those rows are regrouped into one r
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -70,6 +71,20 @@ def map_header(form: Form, cells: list[Any]) -> tuple[list[str], list[str]]:
     return keys, problems
 
 
+def headings(keys: list[str], cells: list[Any]) -> dict[str, str]:
+    """Each field key's column heading as the file writes it (费用类别, not category)."""
+    return {k: _norm(str(c)) for k, c in zip(keys, cells, strict=False) if k and c is not None and _norm(str(c)) != k}
+
+
+_PROBLEM_KEY_RE = re.compile(r"(^|; )([a-z][a-z0-9_]*)((?:\[\d+\])?(?:\.[a-z][a-z0-9_]*)?):")
+
+
+def in_user_terms(problem: str, names: dict[str, str]) -> str:
+    """A record problem naming each field by the heading the user wrote (``category: ...`` in a
+    file headed 费用类别 becomes ``费用类别: ...``)."""
+    return _PROBLEM_KEY_RE.sub(lambda m: f"{m.group(1)}{names.get(m.group(2), m.group(2))}{m.group(3)}:", problem)
+
+
 def form_column_value(keys: list[str], row: list[Any]) -> str | None:
     """The form id a row names in its form column, if it has one."""
     if FORM_COLUMN not in keys:
@@ -88,8 +103,12 @@ def find_form_column(cells: list[Any]) -> int | None:
 
 
 def rows_to_records(form: Form, keys: list[str], rows: Iterable[tuple[int, list[Any]]], source: str,
-                    *, lenient: bool = True) -> tuple[list[RawRecord], list[Unreadable]]:
-    """Records from data rows (line, cells); a table form's rows are grouped by record id."""
+                    *, lenient: bool = True, exact: bool = False,
+                    names: dict[str, str] | None = None) -> tuple[list[RawRecord], list[Unreadable]]:
+    """Records from data rows (line, cells); a table form's rows are grouped by record id. With
+    ``exact`` (CSV), a row with more or fewer cells than the header is unreadable as such, not
+    read with its values under the wrong columns. ``names``: the headings the file writes, for
+    problems in the user's terms."""
     table = form.table
     records: list[RawRecord] = []
     bad: list[Unreadable] = []
@@ -97,8 +116,14 @@ def rows_to_records(form: Form, keys: list[str], rows: Iterable[tuple[int, list[
     for line, cells in rows:
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
-        if len(cells) > len(keys) and any(c not in (None, "") for c in cells[len(keys):]):
-            bad.append(Unreadable(source, line, f"the row has {len(cells)} cells, the header {len(keys)}"))
+        extra = len(cells) - len(keys)
+        if (extra > 0 and (exact or any(c not in (None, "") for c in cells[len(keys):]))) or (exact and extra < 0):
+            n = "one cell" if abs(extra) == 1 else f"{abs(extra)} cells"
+            why = f"the row has {len(cells)} cells, the header {len(keys)}: {n} too {'many' if extra > 0 else 'few'}"
+            if exact:
+                why += (" (a value with a comma goes in double quotes)" if extra > 0
+                        else " (an empty value still needs its comma)")
+            bad.append(Unreadable(source, line, why))
             continue
         data: dict[str, Any] = {}
         row: dict[str, Any] = {}
@@ -114,14 +139,14 @@ def rows_to_records(form: Form, keys: list[str], rows: Iterable[tuple[int, list[
                                   "(one form per file or sheet)"))
             continue
         if table is None:
-            records.append(RawRecord(data, source, line, form.id, lenient))
+            records.append(RawRecord(data, source, line, form.id, lenient, names))
             continue
         rid = data.get("id")
         rid = rid.strip() if isinstance(rid, str) else rid
         rec = groups.get(rid) if rid not in (None, "") else None
         if rec is None:
             data[table.key] = []
-            rec = RawRecord(data, source, line, form.id, lenient)
+            rec = RawRecord(data, source, line, form.id, lenient, names)
             records.append(rec)
             if rid not in (None, ""):
                 groups[rid] = rec

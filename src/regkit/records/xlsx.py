@@ -18,7 +18,7 @@ from typing import Any
 from ..loader import Project
 from ..model import Form, FormField
 from . import Collected, Unreadable, validate
-from .tabular import find_form_column, form_column_value, map_header, resolve_form, rows_to_records
+from .tabular import find_form_column, form_column_value, headings, map_header, resolve_form, rows_to_records
 
 # Checked before openpyxl inflates anything (the file, its zip directory), then while rows are read.
 MAX_FILE_BYTES = 32 << 20
@@ -125,7 +125,7 @@ def _sheet(project: Project, path: Path, ws: Any, where: str, single: bool) -> C
     bad_lines = {u.line for u in out.unreadable}
     typed = [(line, [_cell(form, k, v) for k, v in zip(keys, cells, strict=False)] + cells[len(keys):])
              for line, cells in body if line not in bad_lines]
-    raws, bad = rows_to_records(form, keys, typed, where, lenient=True)
+    raws, bad = rows_to_records(form, keys, typed, where, lenient=True, names=headings(keys, header[1]))
     out.unreadable += bad
     out.add(validate(project, raws))
     return out
