@@ -22,7 +22,7 @@ DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
 MINI = (DATA / "mini.yaml").read_bytes()
 ORG = (DATA / "org.yaml").read_bytes()
-KINDS = "approval, stub_signatures, deadline, cadence, requires, conflict, expr"
+KINDS = "approval, stub_signatures, deadline, cadence, requires, conflict, expr, outstanding"
 WHEN = "when: settlement == '现金' and amount > 0"
 BIG = b"#" + b"x" * MAX_BYTES + b"\n"
 

@@ -55,5 +55,5 @@ def test_format_reference_names_every_key() -> None:
 def test_format_reference_names_every_field_type_and_rule_kind() -> None:
     for kind in typing.get_args(model.FieldType):
         assert f"`{kind}`" in FORMAT, kind
-    for kind in ("approval", "stub_signatures", "deadline", "cadence", "requires", "conflict", "expr"):
+    for kind in ("approval", "stub_signatures", "deadline", "cadence", "requires", "conflict", "expr", "outstanding"):
         assert f"### {kind}" in FORMAT, kind

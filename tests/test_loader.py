@@ -12,7 +12,7 @@ from regkit.loader import discover, load_regulation_file
 
 DATA = Path(__file__).parent / "data"
 MINI = (DATA / "mini.yaml").read_text(encoding="utf-8")
-RULE_KINDS = "approval, stub_signatures, deadline, cadence, requires, conflict, expr"
+RULE_KINDS = "approval, stub_signatures, deadline, cadence, requires, conflict, expr, outstanding"
 ORG = (DATA / "org.yaml").read_text(encoding="utf-8")
 
 
@@ -198,10 +198,11 @@ def test_valid_expressions_pass(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("when", "message"), [
     ("\"'丙' in kinds\"", "expression: '丙' is not a choice of kinds (甲 / 乙)"),
     ("days(date, as_of) > '3'", "expression: cannot compare number with text (\"'3'\")"),
-    ("len(kinds) + date > 0", "expression: cannot apply add to number and date"),
+    ("len(kinds) + date > 0", "expression: cannot apply + to number and date in 'len(kinds) + date'"),
     ("amount", "expression: 'amount' is number, a rule needs boolean"),
     ("other.amount > 0", "expression: other.<field> is only for requires rules"),
-    ("__import__('os').system('x')", "expression: only len(), days(), empty(), month() and number() may be called"),
+    ("__import__('os').system('x')", "expression: only len(), days(), workdays(), empty(), month(), "
+     "day_of_next_month(), next_year(), head(), department(), number() may be called"),
     ("amount.real > 0", "expression: only other.<field> may use a dot"),
     ("notice_days > 'x'", "expression: cannot compare number with text (\"'x'\")"),
 ])

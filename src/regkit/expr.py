@@ -3,10 +3,15 @@ syntax, compiled to SQL so rules are evaluated over columns (DuckDB), never per 
 
 Names are the form's field keys, the regulation's parameters and ``as_of``; ``other.key`` is the
 matched record in ``requires`` rules. Operators: ``and or not``, comparisons, ``in [..]``,
-``is None``/``is not None``, ``+ -`` on numbers and on dates with days. Functions: ``len(list)``,
-``days(a, b)`` (b - a in days), ``empty(x)``, ``month(date)`` (``YYYY-MM``), ``number(text)`` (the
-first number in a text such as ``120元/吨``, else None). Nothing else parses:
-no attribute access but ``other.``, no calls but these, no subscripts, no lambdas.
+``is None``/``is not None``, ``+ - * /`` and parentheses on numbers (amounts stay exact decimals;
+a quotient is exact to 10 places), ``+ -`` on dates with days. Functions: ``len(list)``,
+``days(a, b)`` (b - a in days), ``workdays(a, b)`` (working days after a up to b, over the
+profile's holiday calendar), ``empty(x)``, ``month(date)`` (``YYYY-MM``),
+``day_of_next_month(date, n)`` (the nth of the month after), ``next_year(date, month, day)`` (that
+day of the year after), ``head(x)`` (the head of a department, or of a person's department),
+``department(person)``, ``number(text)`` (the first number in a text such as ``120元/吨``, else
+None). Nothing else parses: no attribute access but ``other.``, no calls but these, no subscripts,
+no lambdas.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .model import Form, Regulation
+    from .model import Form, Org, Regulation
 
 FIELD_TYPES = {
     "text": "text", "multiline": "text", "choice": "text", "person": "text", "department": "text",
@@ -57,13 +62,26 @@ class Scope:
 
 @dataclass(frozen=True)
 class Compiled:
-    """An expression compiled to SQL, with its type and the parameters it reads."""
+    """An expression compiled to SQL, with its type, the parameters it reads and the profile's
+    data it needs bound (``binds``: see ``bindings``)."""
 
     sql: str
     type: str
     params: frozenset[str] = frozenset()
+    binds: frozenset[str] = frozenset()
 
 
+# The profile's data an expression may need, bound as SQL parameters: the holiday calendar for
+# workdays(), the departments' heads for head() and department().
+CALENDAR = ("cal_off", "cal_on")
+ORG = ("org_names", "org_heads", "org_people", "org_depts")
+# Numbers from parameters: exact decimals, as amounts are.
+NUMBER_SQL = "DECIMAL(18,4)"
+# 1900-01-01 was a Monday: weekdays are counted from it in closed form.
+_EPOCH = "DATE '1900-01-01'"
+
+
+_OPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _CMP = {ast.Eq: "=", ast.NotEq: "<>", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 
 
@@ -83,13 +101,14 @@ def compile_expr(source: str, scope: Scope, *, want: str | None = None, this: st
         raise ExprError(f"expression nested too deeply: {source[:40]!r}...") from None
     if want and typ != want and not (want == "boolean" and typ == "null"):
         raise ExprError(f"{source!r} is {typ}, a rule needs {want}")
-    return Compiled(sql, typ, frozenset(c.params))
+    return Compiled(sql, typ, frozenset(c.params), frozenset(c.binds))
 
 
 class _Compiler:
     def __init__(self, scope: Scope, this: str, other: str) -> None:
         self.scope, self.this, self.other = scope, this, other
         self.params: set[str] = set()
+        self.binds: set[str] = set()
 
     def visit(self, node: ast.AST) -> tuple[str, str]:
         method = getattr(self, "v_" + type(node).__name__, None)
@@ -126,7 +145,7 @@ class _Compiler:
         if n in self.scope.params:
             self.params.add(n)
             typ = self.scope.params[n]
-            return (f"CAST($p_{n} AS DOUBLE)" if typ == "number" else f"CAST($p_{n} AS VARCHAR)"), typ
+            return (f"CAST($p_{n} AS {NUMBER_SQL})" if typ == "number" else f"CAST($p_{n} AS VARCHAR)"), typ
         raise ExprError(f"unknown name {n!r} (not a field, parameter or as_of)")
 
     def v_Attribute(self, node: ast.Attribute) -> tuple[str, str]:
@@ -160,6 +179,11 @@ class _Compiler:
     def v_BinOp(self, node: ast.BinOp) -> tuple[str, str]:
         ls, lt = self.visit(node.left)
         rs, rt = self.visit(node.right)
+        if isinstance(node.op, ast.Mult) and lt == rt == "number":
+            return f"({ls} * {rs})", "number"
+        if isinstance(node.op, ast.Div) and lt == rt == "number":
+            # DuckDB divides decimals in floating point: round the quotient back to exact decimals
+            return f"CAST(CAST({ls} AS DOUBLE) / nullif(CAST({rs} AS DOUBLE), 0) AS DECIMAL(38,10))", "number"
         if isinstance(node.op, ast.Add):
             if lt == rt == "number":
                 return f"({ls} + {rs})", "number"
@@ -172,7 +196,11 @@ class _Compiler:
                 return f"({ls} - CAST({rs} AS INTEGER))", "date"
             if lt == rt == "date":
                 return f"date_diff('day', {rs}, {ls})", "number"
-        raise ExprError(f"cannot apply {type(node.op).__name__.lower()} to {lt} and {rt}")
+        op = _OPS.get(type(node.op))
+        if op is None:
+            raise ExprError(f"operator {ast.unparse(node)!r} is not allowed: use + - * / and parentheses")
+        hint = " (days(a, b) counts the days between two dates)" if lt == rt == "date" else ""
+        raise ExprError(f"cannot apply {op} to {lt} and {rt} in {ast.unparse(node)!r}{hint}")
 
     def v_Compare(self, node: ast.Compare) -> tuple[str, str]:
         parts = []
@@ -213,27 +241,45 @@ class _Compiler:
 
     def v_Call(self, node: ast.Call) -> tuple[str, str]:
         if not isinstance(node.func, ast.Name) or node.keywords:
-            raise ExprError("only len(), days(), empty(), month() and number() may be called")
+            raise ExprError(f"only {', '.join(f + '()' for f in _FUNCTIONS)} may be called")
         name, args = node.func.id, [self.visit(a) for a in node.args]
-        sig = {"len": 1, "days": 2, "empty": 1, "month": 1, "number": 1}
-        if name not in sig:
-            raise ExprError(f"unknown function {name}()")
-        if len(args) != sig[name]:
-            raise ExprError(f"{name}() takes {sig[name]} argument(s)")
+        if name not in _FUNCTIONS:
+            raise ExprError(f"unknown function {name}() (known: {', '.join(_FUNCTIONS)})")
+        want = _FUNCTIONS[name]
+        if len(args) != len(want):
+            raise ExprError(f"{name}() takes {len(want)} argument(s)")
+        for (_, got), need, arg in zip(args, want, node.args, strict=True):
+            if need != "any":
+                self._need(got, need, arg)
+        a = [sql for sql, _ in args]
         if name == "len":
-            self._need(args[0][1], "list", node.args[0])
-            return f"coalesce(len({args[0][0]}), 0)", "number"
+            return f"coalesce(len({a[0]}), 0)", "number"
         if name == "days":
-            self._need(args[0][1], "date", node.args[0])
-            self._need(args[1][1], "date", node.args[1])
-            return f"date_diff('day', {args[0][0]}, {args[1][0]})", "number"
-        if name == "number":
-            self._need(args[0][1], "text", node.args[0])
-            return (f"TRY_CAST(nullif(regexp_extract(replace({args[0][0]}, ',', ''), '-?[0-9]+(\\.[0-9]+)?'), '') "
-                    f"AS DOUBLE)"), "number"
+            return f"date_diff('day', {a[0]}, {a[1]})", "number"
         if name == "month":
-            self._need(args[0][1], "date", node.args[0])
-            return f"strftime({args[0][0]}, '%Y-%m')", "text"
+            return f"strftime({a[0]}, '%Y-%m')", "text"
+        if name == "number":
+            return (f"TRY_CAST(nullif(regexp_extract(replace({a[0]}, ',', ''), '-?[0-9]+(\\.[0-9]+)?'), '') "
+                    f"AS DOUBLE)"), "number"
+        if name == "workdays":
+            self.binds.update(CALENDAR)
+            return (f"({_weekdays(a[1])} - {_weekdays(a[0])} "
+                    f"- len(list_filter(CAST($cal_off AS DATE[]), lambda x: x > {a[0]} AND x <= {a[1]})) "
+                    f"+ len(list_filter(CAST($cal_on AS DATE[]), lambda x: x > {a[0]} AND x <= {a[1]})))"), "number"
+        if name == "day_of_next_month":
+            return (f"CAST(CAST(date_trunc('month', {a[0]}) + INTERVAL 1 MONTH AS DATE) + CAST({a[1]} AS INTEGER) - 1 "
+                    "AS DATE)"), "date"
+        if name == "next_year":
+            y, m, d = (f"CAST({x} AS BIGINT)" for x in (f"year({a[0]}) + 1", a[1], a[2]))
+            return f"make_date({y}, {m}, {d})", "date"
+        if name == "head":
+            self.binds.update(ORG)
+            return (f"coalesce(CAST($org_heads AS VARCHAR[])[list_position(CAST($org_names AS VARCHAR[]), {a[0]})], "
+                    f"CAST($org_heads AS VARCHAR[])[list_position(CAST($org_names AS VARCHAR[]), "
+                    f"CAST($org_depts AS VARCHAR[])[list_position(CAST($org_people AS VARCHAR[]), {a[0]})])])"), "text"
+        if name == "department":
+            self.binds.update(ORG)
+            return (f"CAST($org_depts AS VARCHAR[])[list_position(CAST($org_people AS VARCHAR[]), {a[0]})]"), "text"
         sql, typ = args[0]
         if typ == "list":
             return f"({sql} IS NULL OR len({sql}) = 0)", "boolean"
@@ -254,6 +300,37 @@ class _Compiler:
             choices = self.scope.choices.get(left.id)
             if choices and right.value not in choices:
                 raise ExprError(f"{right.value!r} is not a choice of {left.id} ({' / '.join(choices)})")
+
+
+# The functions and the types of their arguments.
+_FUNCTIONS: dict[str, tuple[str, ...]] = {
+    "len": ("list",), "days": ("date", "date"), "workdays": ("date", "date"), "empty": ("any",),
+    "month": ("date",), "day_of_next_month": ("date", "number"), "next_year": ("date", "number", "number"),
+    "head": ("text",), "department": ("text",), "number": ("text",),
+}
+
+
+def _weekdays(date_sql: str) -> str:
+    """SQL counting the Mondays to Fridays from 1900-01-01 up to a date, inclusive."""
+    n = f"(date_diff('day', {_EPOCH}, {date_sql}) + 1)"
+    return f"(5 * ({n} // 7) + least({n} % 7, 5))"
+
+
+def bindings(names: frozenset[str] | set[str], org: Org) -> dict[str, Any]:
+    """The SQL parameters the profile's data is bound as, for the ``binds`` of compiled
+    expressions: weekday holidays and weekend working days (调休) of the calendar, heads."""
+    out: dict[str, Any] = {}
+    if names & set(CALENDAR):
+        cal = org.calendar
+        out["cal_off"] = sorted({d for d in (cal.holidays if cal else []) if d.weekday() < 5})
+        out["cal_on"] = sorted({d for d in (cal.workdays if cal else []) if d.weekday() >= 5})
+    if names & set(ORG):
+        heads = [(d.name, d.head) for d in org.departments]
+        out["org_names"] = [n for n, _ in heads]
+        out["org_heads"] = [h for _, h in heads]
+        out["org_people"] = [p.name for p in org.people]
+        out["org_depts"] = [p.department for p in org.people]
+    return {k: v for k, v in out.items() if k in names}
 
 
 def references(source: str) -> set[str]:

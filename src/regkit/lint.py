@@ -22,7 +22,7 @@ PLACEHOLDER_RE = re.compile(r"\{([^{}\s]{1,40})\}")
 # each kind of rule computes (check.rules puts them in ``extras``).
 MESSAGE_EXTRAS: dict[str, set[str]] = {
     "approval": {"approvers"}, "stub_signatures": {"unsigned"}, "deadline": {"due_date", "overdue_days"},
-    "cadence": {"period"}, "requires": set(), "conflict": {"first_id"}, "expr": set(),
+    "cadence": {"period"}, "requires": set(), "conflict": {"first_id"}, "expr": set(), "outstanding": {"open_ids"},
 }
 
 

@@ -24,6 +24,7 @@ from .model import (
     ExprRule,
     Form,
     Org,
+    OutstandingRule,
     Regulation,
     RequiresRule,
     StubRule,
@@ -34,7 +35,7 @@ M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_DIR = Path("regulations")
 ORG_FILE = "org.yaml"
-RULE_KINDS = ("approval", "stub_signatures", "deadline", "cadence", "requires", "conflict", "expr")
+RULE_KINDS = ("approval", "stub_signatures", "deadline", "cadence", "requires", "conflict", "expr", "outstanding")
 
 
 @dataclass
@@ -551,6 +552,13 @@ def check_references(
                     field_ok(key, ("key", j))
                 for j, key in enumerate(rule.agree):
                     field_ok(key, ("agree", j))
+            elif isinstance(rule, OutstandingRule):
+                for attr in ("by", "opened", "closed"):
+                    field_ok(getattr(rule, attr), (attr,))
+                for attr in ("opened", "closed"):
+                    dated = form.field(getattr(rule, attr)) if form is not None else None
+                    if dated is not None and dated.type != "date":
+                        bad((attr,), f"{attr} needs a date field; {dated.key} is a {dated.type} field")
             elif isinstance(rule, ExprRule) and scope:
                 _expr_ok(rule.check, scope, ("assert",), bad)
     if org is not None and org_loc is not None:

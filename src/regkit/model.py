@@ -274,8 +274,19 @@ class ExprRule(_Rule):
     check: Text = Field(alias="assert", description="expression that must be true")
 
 
+class OutstandingRule(_Rule):
+    """State across one party's records over time: no new record (where ``when`` holds) while an
+    earlier record of the same ``by`` is still open (前账不清后账不借: no new loan while one is
+    unpaid). A record is open from ``opened`` until ``closed`` (empty: still open)."""
+
+    kind: Literal["outstanding"]
+    by: Key = Field(description="field naming whose records these are, e.g. borrower")
+    opened: Key = Field(description="date field on which a record opens, e.g. date")
+    closed: Key = Field(description="date field on which it is closed, e.g. repaid_on; empty: still open")
+
+
 Rule = Annotated[
-    ApprovalRule | StubRule | DeadlineRule | CadenceRule | RequiresRule | ConflictRule | ExprRule,
+    ApprovalRule | StubRule | DeadlineRule | CadenceRule | RequiresRule | ConflictRule | ExprRule | OutstandingRule,
     Field(discriminator="kind"),
 ]
 
@@ -380,6 +391,14 @@ class RoleAssignment(_Strict):
     people: list[Text] = Field(min_length=1, description="names of people in the profile")
 
 
+class Calendar(_Strict):
+    """The working calendar ``workdays()`` counts over: official holidays on weekdays, and the
+    weekend days that are working days instead (调休), as the company's year is arranged."""
+
+    holidays: list[dt.date] = Field(default_factory=list, description="days off, e.g. 2026-10-01")
+    workdays: list[dt.date] = Field(default_factory=list, description="weekend days worked (调休), e.g. 2026-10-10")
+
+
 class Org(_Strict):
     """The organisation profile: company, departments, people, parameter values per regulation."""
 
@@ -392,6 +411,7 @@ class Org(_Strict):
     parameters: dict[Slug, dict[Key, int | float | str]] = Field(default_factory=dict)
     regulations: list[Slug] | None = Field(None, description="the regulations in force (ids); only these are "
                                            "audited (default: all)")
+    calendar: Calendar | None = Field(None, description="holidays and 调休 working days, for workdays()")
 
     def head_of(self, department: str) -> str | None:
         """The head of a department, or None."""

@@ -27,6 +27,7 @@ from ..model import (
     DeadlineRule,
     ExprRule,
     Form,
+    OutstandingRule,
     Regulation,
     RequiresRule,
     StubRule,
@@ -126,18 +127,19 @@ class Compiler:
             raise RuleError(f"unknown parameter {key!r}") from None
 
     def _expr(self, reg: Regulation, form: Form, source: str | None, q: Query, *, want: str = "boolean",
-              other: Form | None = None, default: str = "TRUE", raw: bool = False) -> str:
+              other: Form | None = None, default: str = "TRUE", raw: bool = False, this: str = "r") -> str:
         if not source:
             return default
         scope = expr.Scope.for_form(form, reg, self.by_id)
         if other is not None:
             scope = scope.with_other(other)
         try:
-            c = expr.compile_expr(source, scope, want=want)
+            c = expr.compile_expr(source, scope, want=want, this=this)
         except expr.ExprError as exc:
             raise RuleError(f"expression {source!r}: {exc}") from None
         for key in c.params:
             q.params["p_" + key] = self._param(reg, key)
+        q.params.update(expr.bindings(c.binds, self.project.org))
         return f"({c.sql})" if want != "boolean" or raw else f"coalesce(({c.sql}), FALSE)"
 
     def _person(self, reg: Regulation, rule: AnyRule, q: Query) -> str:
@@ -238,6 +240,15 @@ class Compiler:
                  f"ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))")
             when, cond = "TRUE", differs
             extras["first_id"] = ("r._first_id", "text")
+        elif isinstance(rule, OutstandingRule):
+            by, opened, closed = (quote(k) for k in (rule.by, rule.opened, rule.closed))
+            earlier = (f"FROM {v} o WHERE o.{by} = r.{by} AND o.{opened} IS NOT NULL AND "
+                       f"(o.{opened} < r.{opened} OR (o.{opened} = r.{opened} AND o.id < r.id)) AND "
+                       f"(o.{closed} IS NULL OR o.{closed} > r.{opened})")
+            if rule.when:
+                earlier += " AND " + self._expr(reg, form, rule.when, q, this="o")
+            cond = f"r.{by} IS NOT NULL AND r.{opened} IS NOT NULL AND EXISTS (SELECT 1 {earlier})"
+            extras["open_ids"] = (f"(SELECT string_agg(o.id, '、' ORDER BY o.{opened}, o.id) {earlier})", "text")
         elif isinstance(rule, ExprRule):
             # an assertion that cannot be evaluated because a required field is empty is not a
             # breach of this rule: the completeness finding reports the empty field
