@@ -40,23 +40,25 @@ def test_init_writes_a_working_project(project: Path) -> None:
 
 def test_lint_build_check_from_a_subfolder(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project / "records")
-    assert run("lint").output == "ok: 1 regulations, 2 forms, 5 rules\n"
+    assert run("lint").output == "ok: 1 regulations, 2 forms, 12 rules\n"
     built = run("build", "--format", "docx", "-j", "1")
     assert built.exit_code == 0, built.output
     assert (project / "out" / "expense.docx").is_file()
     assert (project / "out" / "forms" / "loan.xlsx").is_file()
     text = "\n".join(p.text for p in Document(str(project / "out" / "expense.docx")).paragraphs)
-    assert "业务招待费每人每次不超过200元" in text
+    assert "业务招待费每人每次不超过200元，部门负责人不超过300元" in text
     audit = run("check", "--as-of", "2026-06-30", "--format", "json")
     assert audit.exit_code == 1, audit.output
     report = json.loads(audit.output)
-    assert report["summary"]["records"] == 8
+    assert report["summary"]["records"] == 12
     assert sorted((f["record"], f["rule"]) for f in report["findings"]) == [
-        ("BX-003", "claim-in-time"), ("BX-004", "big-claim-approved"), ("BX-005", "claim-approved"),
-        ("JK-002", "loan-repaid")]
+        ("BX-002", "meal-limit"), ("BX-003", "claim-in-time"), ("BX-004", "big-claim-approved"),
+        ("BX-005", "claim-approved-by-head"), ("BX-007", "claim-approved-by-head"), ("BX-007", "claim-paid-in-time"),
+        ("BX-008", "false-claim"), ("JK-002", "loan-paid-in-time"), ("JK-002", "loan-repaid"),
+        ("JK-004", "loan-outstanding")]
     # a path typed on the command line is relative to the current folder
     one = run("check", "借款单.yaml", "--as-of", "2026-06-30", "--format", "json")
-    assert [f["record"] for f in json.loads(one.output)["findings"]] == ["JK-002"]
+    assert sorted(f["record"] for f in json.loads(one.output)["findings"]) == ["JK-002", "JK-002", "JK-004"]
 
 
 def test_problems_are_shown_relative_to_the_current_folder(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,9 +164,9 @@ def test_the_installed_script(tmp_path: Path) -> None:
 
     assert script("init", "p", cwd=tmp_path).returncode == 0
     sub = tmp_path / "p" / "records"
-    assert script("lint", cwd=sub).stdout == "ok: 1 regulations, 2 forms, 5 rules\n"
+    assert script("lint", cwd=sub).stdout == "ok: 1 regulations, 2 forms, 12 rules\n"
     assert script("build", "--format", "docx", "-j", "1", cwd=sub).returncode == 0
     audit = script("check", "--as-of", "2026-06-30", "--format", "json", cwd=sub)
     assert audit.returncode == 1, audit.stderr
-    assert json.loads(audit.stdout)["summary"]["findings"] == 4
+    assert json.loads(audit.stdout)["summary"]["findings"] == 10
     shutil.rmtree(tmp_path / "p")

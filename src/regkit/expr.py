@@ -45,6 +45,7 @@ class Scope:
     params: dict[str, str] = field(default_factory=dict)
     other: dict[str, str] | None = None
     choices: dict[str, list[str]] = field(default_factory=dict)
+    by_person: set[str] = field(default_factory=set)  # parameters that differ by role or rank
 
     @classmethod
     def for_form(cls, form: Form, reg: Regulation, regs: dict[str, Regulation] | None = None) -> Scope:
@@ -53,11 +54,13 @@ class Scope:
             fields={f.key: FIELD_TYPES[f.type] for f in form.fields},
             params={p.key: PARAM_TYPES[p.type] for p in reg.parameters},
             choices={f.key: list(f.choices) for f in form.fields if f.choices},
+            by_person={p.key for p in reg.parameters if p.by},
         )
 
     def with_other(self, other: Form) -> Scope:
         """This scope plus ``other.*`` naming the fields of the matched record."""
-        return Scope(self.fields, self.params, {f.key: FIELD_TYPES[f.type] for f in other.fields}, self.choices)
+        return Scope(self.fields, self.params, {f.key: FIELD_TYPES[f.type] for f in other.fields}, self.choices,
+                     self.by_person)
 
 
 @dataclass(frozen=True)
@@ -243,6 +246,16 @@ class _Compiler:
         if not isinstance(node.func, ast.Name) or node.keywords:
             raise ExprError(f"only {', '.join(f + '()' for f in _FUNCTIONS)} may be called")
         name, args = node.func.id, [self.visit(a) for a in node.args]
+        if name in self.scope.by_person:
+            # a parameter that differs by role or rank, for the person named: meal_limit(claimant)
+            if len(args) != 1:
+                raise ExprError(f"{name}(person) takes one argument, the person")
+            self._need(args[0][1], "text", node.args[0])
+            self.params.add(name)
+            self.binds.add("by_" + name)
+            cast = NUMBER_SQL if self.scope.params[name] == "number" else "VARCHAR"
+            return (f"coalesce(CAST($by_{name}_v AS {cast}[])[list_position(CAST($by_{name}_p AS VARCHAR[]), "
+                    f"{args[0][0]})], CAST($p_{name} AS {cast}))"), self.scope.params[name]
         if name not in _FUNCTIONS:
             raise ExprError(f"unknown function {name}() (known: {', '.join(_FUNCTIONS)})")
         want = _FUNCTIONS[name]

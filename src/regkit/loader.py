@@ -408,6 +408,11 @@ def check_references(
             why = None if raw is None else _value_problem(par.type, par.choices, raw, loc, path)
             if why:
                 problems.append(loc.problem(path, f"default: {why}"))
+            if par.by == "role":
+                for name in par.values or {}:
+                    if name not in reg.role_names():
+                        problems.append(loc.problem(("parameters", i, "values", name),
+                                                    f"unknown role {name!r} (declare it under roles:)", key=True))
         problems.extend(_unique(loc, "roles", [r.name for r in reg.roles], "role"))
         for i, f in enumerate(reg.forms):
             if f.id in forms:
@@ -477,9 +482,13 @@ def check_references(
                     role_ok(rule.person[5:], (*rp, "person"))
                 else:
                     field_ok(rule.person, ("person",))
+            scope = expr.Scope.for_form(form, reg, by_id) if form else None
             if rule.fine:
-                if missing(_param(by_id, reg, rule.fine.amount), rule.fine.amount):
+                computed = rule.fine.expression(form)
+                if computed is None and missing(_param(by_id, reg, rule.fine.amount), rule.fine.amount):
                     bad(("fine", "amount"), f"unknown parameter {rule.fine.amount!r}")
+                elif computed is not None and scope:
+                    _expr_ok(computed, scope, ("fine", "amount"), bad, want="number")
                 if missing(_clause(by_id, reg, rule.fine.clause), rule.fine.clause):
                     bad(("fine", "clause"), f"unknown clause {rule.fine.clause!r}")
             scope = expr.Scope.for_form(form, reg, by_id) if form else None

@@ -46,6 +46,16 @@ class Parameter(_Strict):
     unit: str | None = Field(None, description="printed after the value, e.g. 天, 元")
     choices: list[Text] | None = None
     description: str | None = None
+    by: Literal["role", "rank"] | None = Field(
+        None, description="the value differs by the person's role or rank: key(person) in rules")
+    values: dict[Text, int | float | str] | None = Field(
+        None, description="with by: the value for each role or rank, e.g. {部门负责人: 300}; default for others")
+
+    @model_validator(mode="after")
+    def _per_person(self) -> Parameter:
+        if (self.by is None) != (self.values is None):
+            raise ValueError(f"parameter {self.key}: by (role or rank) and values go together")
+        return self
 
 
 class Role(_Strict):
@@ -129,10 +139,20 @@ class Stub(_Strict):
 
 
 class Fine(_Strict):
-    """The fine a breach carries: a parameter holding the amount and the clause imposing it."""
+    """The fine a breach carries: a parameter holding the amount (or a number expression of the
+    record, e.g. ``2 * (amount - approved_amount)``) and the clause imposing it."""
 
-    amount: Ref = Field(description="parameter key with the amount, e.g. market-department:fine_operating")
+    amount: Text = Field(description="parameter key with the amount, e.g. market-department:fine_operating, "
+                         "or an expression of the record, e.g. 2 * overclaimed")
     clause: Ref = Field(description="the clause imposing it, e.g. market-department:s11.1")
+
+    def expression(self, form: Form | None) -> str | None:
+        """The amount as an expression of the record, or None when it names a parameter (a
+        bare key or regulation-id:key that is not a field of ``form``)."""
+        if re.fullmatch(r"([a-z][a-z0-9-]*:)?[a-z0-9][a-z0-9._-]*", self.amount) and (
+                ":" in self.amount or form is None or form.field(self.amount) is None):
+            return None
+        return self.amount
 
 
 class Form(_Strict):
@@ -379,6 +399,7 @@ class Person(_Strict):
     name: Text
     department: Text
     roles: list[Text] = Field(default_factory=list)
+    rank: str | None = Field(None, description="the person's rank, for parameters that differ by rank (职级)")
 
 
 class RoleAssignment(_Strict):

@@ -76,6 +76,22 @@ def one_holder(project: Project, role: str, department: str | None = None, *,
     return found[0] if len(found) == 1 else None
 
 
+def by_person(project: Project, reg: Regulation, key: str) -> dict[str, Any]:
+    """A parameter that differs by role or rank, for each person it differs for: the value of
+    the first of ``values`` the person holds (roles for this regulation) or is (rank)."""
+    p = reg.parameter(key)
+    if p is None or not p.by or not p.values:
+        return {}
+    out: dict[str, Any] = {}
+    if p.by == "rank":
+        out = {person.name: p.values[person.rank] for person in project.org.people if person.rank in p.values}
+    else:
+        for role, value in p.values.items():
+            for name in holders(project, role, regulation=reg.id):
+                out.setdefault(name, value)
+    return dict(sorted(out.items()))
+
+
 def month_expr(form: Form, alias: str = "r") -> str:
     """SQL for the month a record falls in (for the report's chart), or NULL."""
     date = form.field("date")
@@ -140,6 +156,10 @@ class Compiler:
         for key in c.params:
             q.params["p_" + key] = self._param(reg, key)
         q.params.update(expr.bindings(c.binds, self.project.org))
+        for bind in c.binds:
+            if bind.startswith("by_"):
+                values = by_person(self.project, reg, bind[3:])
+                q.params[bind + "_p"], q.params[bind + "_v"] = list(values), list(values.values())
         return f"({c.sql})" if want != "boolean" or raw else f"coalesce(({c.sql}), FALSE)"
 
     def _person(self, reg: Regulation, rule: AnyRule, q: Query) -> str:
@@ -160,10 +180,13 @@ class Compiler:
         msg = message_sql(rule.message, form, self.constants(reg), extras)
         if late_msg is not None:
             msg = f"CASE WHEN {late} THEN {message_sql(late_msg, form, self.constants(reg), extras)} ELSE {msg} END"
-        return ", ".join(["r._src AS _src", "r._pos AS _pos", "r.id AS _id",
-                          f"{self._person(reg, rule, q)} AS _person", f"{loss} AS _loss",
-                          f"{month_expr(form)} AS _month", f"{msg} AS _msg", f"{late} AS _late",
-                          f"CAST({act} AS VARCHAR) AS _act"])
+        cols = ["r._src AS _src", "r._pos AS _pos", "r.id AS _id", f"{self._person(reg, rule, q)} AS _person",
+                f"{loss} AS _loss", f"{month_expr(form)} AS _month", f"{msg} AS _msg", f"{late} AS _late",
+                f"CAST({act} AS VARCHAR) AS _act"]
+        computed = rule.fine.expression(form) if rule.fine else None
+        if computed:  # a fine computed from the record (2 × the false claim): one more column
+            cols.append(f"{self._expr(reg, form, computed, q, want='number', default='NULL')} AS _fine")
+        return ", ".join(cols)
 
     def constants(self, reg: Regulation) -> dict[str, Any]:
         """What a message may name besides fields: the regulation's parameters and the audit date."""
@@ -338,10 +361,12 @@ def _base(project: Project, reg: Regulation, rule: AnyRule) -> dict[str, Any]:
     penalty: int | float = 0
     fine_cite = None
     if rule.fine is not None:
-        try:
-            penalty = number(project.param(reg, rule.fine.amount))
-        except (KeyError, ArithmeticError, ValueError):
-            raise RuleError(f"fine {rule.fine.amount!r} is not an amount") from None
+        hit = project.form(rule.form) if rule.form else None
+        if rule.fine.expression(hit[1] if hit else None) is None:  # else computed per record
+            try:
+                penalty = number(project.param(reg, rule.fine.amount))
+            except (KeyError, ArithmeticError, ValueError):
+                raise RuleError(f"fine {rule.fine.amount!r} is not an amount") from None
         fine_cite = citation(project, reg, rule.fine.clause)
     return {"rule": rule.id, "regulation": reg.id, "citation": citation(project, reg, rule.clauses[0]),
             "severity": rule.severity, "title": rule.title, "fine_citation": fine_cite, "penalty": penalty}
@@ -371,10 +396,12 @@ def findings_of(con: duckdb.DuckDBPyConnection, comp: Compiler, reg: Regulation,
                    source=src, person=None, message=f"规则错误：无法按本规则检查此记录（{detail}）", order=order,
                    line=pos)
            for src, pos, rid, detail in failed]
-    for src, pos, rid, person, loss, month, msg, late, act in rows:
+    for src, pos, rid, person, loss, month, msg, late, act, *fine in rows:
         f = Finding(**base, form=rule.form, record=rid, source=src,
                     person=person if person not in (None, "") else q.person, message=msg, loss=_loss(loss),
                     month=month, order=order, line=pos, act=act)
+        if fine:  # a fine computed from this record; none where the record cannot give one
+            f = replace(f, penalty=number(max(fine[0], 0)) if fine[0] is not None else 0)
         if late:
             f = replace(f, severity="warning", penalty=0, fine_citation=None, loss=None)
         out.append(f)
