@@ -73,6 +73,7 @@ bench: setup
 	$(PY) bench/forms_bench.py
 	$(PY) bench/check_bench.py
 	$(PY) bench/json_bench.py
+	$(PY) bench/expr_bench.py
 
 schema: setup
 	$(REGKIT) schema > schema/regulation.schema.json

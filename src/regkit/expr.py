@@ -17,6 +17,7 @@ no lambdas.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -76,7 +77,7 @@ class Compiled:
 
 # The profile's data an expression may need, bound as SQL parameters: the holiday calendar for
 # workdays(), the departments' heads for head() and department().
-CALENDAR = ("cal_off", "cal_on")
+CALENDAR = ("cal_start", "cal_adj")
 ORG = ("org_names", "org_heads", "org_people", "org_depts")
 # Numbers from parameters: exact decimals, as amounts are.
 NUMBER_SQL = "DECIMAL(18,4)"
@@ -276,9 +277,7 @@ class _Compiler:
                     f"AS DOUBLE)"), "number"
         if name == "workdays":
             self.binds.update(CALENDAR)
-            return (f"({_weekdays(a[1])} - {_weekdays(a[0])} "
-                    f"- len(list_filter(CAST($cal_off AS DATE[]), lambda x: x > {a[0]} AND x <= {a[1]})) "
-                    f"+ len(list_filter(CAST($cal_on AS DATE[]), lambda x: x > {a[0]} AND x <= {a[1]})))"), "number"
+            return f"({_weekdays(a[1])} - {_weekdays(a[0])} + {_adjusted(a[1])} - {_adjusted(a[0])})", "number"
         if name == "day_of_next_month":
             return (f"CAST(CAST(date_trunc('month', {a[0]}) + INTERVAL 1 MONTH AS DATE) + CAST({a[1]} AS INTEGER) - 1 "
                     "AS DATE)"), "date"
@@ -329,14 +328,36 @@ def _weekdays(date_sql: str) -> str:
     return f"(5 * ({n} // 7) + least({n} % 7, 5))"
 
 
+def _adjusted(date_sql: str) -> str:
+    """SQL for the calendar's adjustment up to a date: weekend days worked minus weekday holidays,
+    looked up in a per-day running total (constant time per record)."""
+    at = f"date_diff('day', CAST($cal_start AS DATE), {date_sql}) + 2"
+    return f"CAST($cal_adj AS INTEGER[])[least(greatest({at}, 1), len(CAST($cal_adj AS INTEGER[])))]"
+
+
+def calendar_totals(org: Org) -> tuple[dt.date, list[int]]:
+    """The running total of (weekend days worked - weekday holidays) for each day from the day
+    before the calendar's first date to its last: index 1 is that day before, always 0."""
+    cal = org.calendar
+    off = {d for d in (cal.holidays if cal else []) if d.weekday() < 5}
+    on = {d for d in (cal.workdays if cal else []) if d.weekday() >= 5}
+    if not off and not on:
+        return dt.date(2000, 1, 1), [0]
+    start, end = min(off | on), max(off | on)
+    totals, run, day = [0], 0, start
+    while day <= end:
+        run += (day in on) - (day in off)
+        totals.append(run)
+        day += dt.timedelta(days=1)
+    return start, totals
+
+
 def bindings(names: frozenset[str] | set[str], org: Org) -> dict[str, Any]:
     """The SQL parameters the profile's data is bound as, for the ``binds`` of compiled
     expressions: weekday holidays and weekend working days (调休) of the calendar, heads."""
     out: dict[str, Any] = {}
     if names & set(CALENDAR):
-        cal = org.calendar
-        out["cal_off"] = sorted({d for d in (cal.holidays if cal else []) if d.weekday() < 5})
-        out["cal_on"] = sorted({d for d in (cal.workdays if cal else []) if d.weekday() >= 5})
+        out["cal_start"], out["cal_adj"] = calendar_totals(org)
     if names & set(ORG):
         heads = [(d.name, d.head) for d in org.departments]
         out["org_names"] = [n for n, _ in heads]
