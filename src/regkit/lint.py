@@ -176,15 +176,13 @@ def role_problems(found: Collected) -> list[Problem]:
     if org is None:
         return []
     project = Project([r for r, _ in found.regs], org, found.files)
-    from .check.rules import holders
-
     out: list[Problem] = []
     users: dict[str, list[str]] = {}
     for reg, loc in found.regs:
         for path, role, dept, rule in _needs(reg):
             if role not in reg.role_names() or (dept and org.head_of(dept) is None):
                 continue  # the loader reports an undeclared role or an unknown department
-            if not holders(project, role, dept, regulation=reg.id):
+            if not project.holders(role, dept, regulation=reg.id):
                 where = f" in {dept}" if dept else ""
                 out.append(loc.problem(path, f"nobody in the organisation profile holds {role}{where} for {reg.id}: "
                                              f"add it to someone's roles: (or under roles: for {reg.id})"))
@@ -198,13 +196,11 @@ def role_problems(found: Collected) -> list[Problem]:
 
 
 def _shared_roles(org: Org, loc: Located, project: Project, users: dict[str, list[str]]) -> list[Problem]:
-    from .check.rules import role_names
-
     out: list[Problem] = []
     for role, rids in sorted(users.items()):
         if len(rids) < 2:
             continue
-        names = role_names(project, role)
+        names = project.role_names(role)
         scoped = {a.regulation for a in org.roles if a.role in names and a.regulation}
         open_ = [r for r in rids if r not in scoped]
         if len(open_) < 2:

@@ -74,6 +74,20 @@ class Project:
             raise KeyError(key)
         return self.org.parameters.get(reg.id, {}).get(key, p.default)
 
+    def role_names(self, role: str) -> set[str]:
+        """A role's name and every alias any regulation gives it."""
+        names = {role}
+        for reg in self.regulations:
+            for r in reg.roles:
+                if role in (group := {r.name, *r.aliases}):
+                    names |= group
+        return names
+
+    def holders(self, role: str, department: str | None = None, *, regulation: str | None = None) -> list[str]:
+        """The people holding a role (under any of its names), for a regulation and in (or for) a
+        department if given, sorted (``check.rules.holders`` is this, for the rule compiler)."""
+        return sorted(self.org.holders(role, department, regulation=regulation, names=self.role_names(role)))
+
     def params(self, reg: Regulation) -> dict[str, Any]:
         """All parameter values of a regulation."""
         return {p.key: self.param(reg, p.key) for p in reg.parameters}

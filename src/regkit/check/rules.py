@@ -53,19 +53,13 @@ class RuleError(Exception):
 
 def role_names(project: Project, role: str) -> set[str]:
     """A role's name and every alias any regulation gives it."""
-    names = {role}
-    for reg in project.regulations:
-        for r in reg.roles:
-            group = {r.name, *r.aliases}
-            if role in group:
-                names |= group
-    return names
+    return project.role_names(role)
 
 
 def holders(project: Project, role: str, department: str | None = None, *, regulation: str | None = None) -> list[str]:
     """The people holding a role (under any of its names), for a regulation and in (or for) a
     department if given, sorted: see ``Org.holders``."""
-    return sorted(project.org.holders(role, department, regulation=regulation, names=role_names(project, role)))
+    return project.holders(role, department, regulation=regulation)
 
 
 def one_holder(project: Project, role: str, department: str | None = None, *,
