@@ -142,6 +142,7 @@ def lint(paths: tuple[Path, ...], org: Path | None) -> None:
 @main.command()
 @click.option("--org", "kind", flag_value="org", help="Print the schema of the organisation profile instead.")
 @click.option("--regulation", "kind", flag_value="regulation", default=True, help="The regulation schema (default).")
+@project_option
 def schema(kind: str) -> None:
     """Print the JSON Schema of the regulation YAML format (for editors)."""
     from .schema import dumps
