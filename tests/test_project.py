@@ -170,3 +170,14 @@ def test_the_installed_script(tmp_path: Path) -> None:
     assert audit.returncode == 1, audit.stderr
     assert json.loads(audit.stdout)["summary"]["findings"] == 10
     shutil.rmtree(tmp_path / "p")
+
+
+def test_extract_from_the_output_folder(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    (project / "jk.yaml").write_text(
+        "form: loan\nid: JK-009\ndate: 2026-05-06\nborrower: 王磊\namount: 300.00\npurpose: 样品\n", encoding="utf-8")
+    assert run("form", "loan", "--data", "jk.yaml", "--format", "docx").exit_code == 0
+    monkeypatch.chdir(project / "out")  # the issue: regulations:1:1: no such file or folder
+    result = run("extract", "forms/loan-JK-009.docx")
+    assert result.exit_code == 0, result.output
+    assert "id: JK-009" in result.stdout and "borrower: 王磊" in result.stdout
