@@ -331,7 +331,8 @@ def test_empty_required_table_cells_of_a_yaml_record(tmp_path: Path) -> None:
 def test_a_record_without_its_number_is_unreadable(tmp_path: Path) -> None:
     path = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1), slip(2, 编号="")])
     report = check([path])
-    assert [(u.line, "id" in u.error) for u in report.unreadable] == [(3, True)]
+    # named by the column heading the file wrote (编号), not the field key
+    assert [(u.line, u.error.startswith("编号:")) for u in report.unreadable] == [(3, True)]
     assert report.checked == 1
 
 
