@@ -82,7 +82,8 @@ def test_slips_read_by_python_point_at_their_own_rows(tmp_path: Path) -> None:
         ("arrears-approval:required", "QF-0006", "李娜", 0, 7),
         ("arrears-approval:required", "QF-0007", "李娜", 0, 8),
     ]
-    assert [(u["line"], u["error"].split(":")[0]) for u in report["unreadable"]] == [(5, "amount"), (6, "date")]
+    # named by the headings the file wrote
+    assert [(u["line"], u["error"].split(":")[0]) for u in report["unreadable"]] == [(5, "欠费金额"), (6, "填写日期")]
     assert report["summary"]["penalties"] == {"李娜": 30}
     assert report["summary"]["checked"] == 5
 
