@@ -82,13 +82,27 @@ def _login(driver: object, site: Server, name: str) -> None:
     d = driver
     d.get(site.url + "/login/")  # type: ignore[attr-defined]
     if d.find_elements(By.CSS_SELECTOR, "form[action='/logout/'] button"):  # type: ignore[attr-defined]
-        d.find_element(By.CSS_SELECTOR, "form[action='/logout/'] button").click()  # type: ignore[attr-defined]
+        _go(d, d.find_element(By.CSS_SELECTOR, "form[action='/logout/'] button"))  # type: ignore[attr-defined]
         d.get(site.url + "/login/")  # type: ignore[attr-defined]
     d.find_element(By.ID, "username").send_keys(name)  # type: ignore[attr-defined]
     d.find_element(By.ID, "password").send_keys(PASSWORD)  # type: ignore[attr-defined]
-    d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # type: ignore[attr-defined]
+    _go(d, d.find_element(By.CSS_SELECTOR, "button[type=submit]"))  # type: ignore[attr-defined]
     assert name in d.find_element(By.CSS_SELECTOR, ".who").text  # type: ignore[attr-defined]
 
+
+
+def _go(d: object, element: object) -> None:
+    """Click what leads to another page and wait until that page has replaced this one: reading the
+    page right after the click can find the old page's elements, which then go stale."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = d.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
+    element.click()  # type: ignore[attr-defined]
+    wait = WebDriverWait(d, 30)  # type: ignore[arg-type]
+    wait.until(ec.staleness_of(old))
+    wait.until(lambda drv: drv.execute_script("return document.readyState") == "complete")
 
 def _type_date(el: object, day: dt.date) -> None:
     # a date input in an en-US browser takes month, day and year as typed digits
@@ -110,7 +124,7 @@ def _fill_slip(d: object, site: Server, customer: str, date: dt.date | None, pro
     _type_date(f(By.ID, "f-promised_date"), promised)
     assert Select(f(By.ID, "f-handler")).first_selected_option.text == "李娜"
     f(By.CSS_SELECTOR, "input[name^='departments.'][value='财务部']").click()
-    f(By.CSS_SELECTOR, "button.primary[type=submit]").click()
+    _go(d, f(By.CSS_SELECTOR, "button.primary[type=submit]"))
     h1 = f(By.TAG_NAME, "h1").text
     assert "待批准" in h1, d.page_source[:3000]  # type: ignore[attr-defined]
     return h1.split("》", 1)[1].split()[0]
@@ -136,26 +150,26 @@ def test_arrears_slip_in_the_browser(fresh: Server, browser: object, tmp_path: P
 
     _login(d, fresh, "张伟")
     _shots("home-approver", d, tmp_path)
-    d.find_element(By.PARTIAL_LINK_TEXT, number).click()  # type: ignore[attr-defined]
+    _go(d, d.find_element(By.PARTIAL_LINK_TEXT, number))  # type: ignore[attr-defined]
     _shots("record-pending", d, tmp_path)
     f(By.ID, "comment").send_keys("同意，按期收回")
-    f(By.ID, "approve").click()
+    _go(d, f(By.ID, "approve"))
     assert "待签字" in f(By.TAG_NAME, "h1").text and f(By.ID, "v-approved_by").text == "张伟"
     assert f(By.ID, "v-approved_on").text == today.isoformat()
-    d.find_element(By.PARTIAL_LINK_TEXT, "待办").click()  # type: ignore[attr-defined]
-    d.find_element(By.PARTIAL_LINK_TEXT, late).click()  # type: ignore[attr-defined]
+    _go(d, d.find_element(By.PARTIAL_LINK_TEXT, "待办"))  # type: ignore[attr-defined]
+    _go(d, d.find_element(By.PARTIAL_LINK_TEXT, late))  # type: ignore[attr-defined]
     # the approver is told the approval comes too late to count as prior approval
     assert "审计将记为未经事先批准" in f(By.CSS_SELECTOR, "p.late").text
-    f(By.ID, "approve").click()
+    _go(d, f(By.ID, "approve"))
 
     _login(d, fresh, "王芳")
-    d.find_element(By.PARTIAL_LINK_TEXT, number).click()  # type: ignore[attr-defined]
-    f(By.ID, "sign-0").click()
+    _go(d, d.find_element(By.PARTIAL_LINK_TEXT, number))  # type: ignore[attr-defined]
+    _go(d, f(By.ID, "sign-0"))
     assert "已完成" in f(By.TAG_NAME, "h1").text and f(By.ID, "v-stub_signed_by").text == "王芳"
     _shots("record-done", d, tmp_path)
-    d.find_element(By.PARTIAL_LINK_TEXT, "待办").click()  # type: ignore[attr-defined]
-    d.find_element(By.PARTIAL_LINK_TEXT, late).click()  # type: ignore[attr-defined]
-    f(By.ID, "sign-0").click()
+    _go(d, d.find_element(By.PARTIAL_LINK_TEXT, "待办"))  # type: ignore[attr-defined]
+    _go(d, d.find_element(By.PARTIAL_LINK_TEXT, late))  # type: ignore[attr-defined]
+    _go(d, f(By.ID, "sign-0"))
 
     _login(d, fresh, "林涛")
     d.get(fresh.url + f"/audit/?only=arrears-approval&as_of={today.isoformat()}")  # type: ignore[attr-defined]
