@@ -3,6 +3,7 @@ clean records to start from, and helpers writing record files."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from functools import lru_cache
@@ -78,3 +79,27 @@ def run(paths: list[Path] | Path, *, as_of: dt.date = AS_OF, date_from: dt.date 
 def rules_hit(report: Report) -> list[tuple[str, str | None]]:
     """(rule, record) of every finding."""
     return [(f.rule, f.record) for f in report.findings]
+
+
+SLIP_HEADER = ["编号", "填写日期", "客户名称", "结算方式", "欠费金额", "欠费原因", "承诺付款日期", "经办人", "批准人",
+               "批准日期", "送达部门", "存根签字", "付清日期", "付清金额"]
+
+
+def slip_row(n: int, **changes: str) -> list[str]:
+    """A clean cash arrears slip of October, paid in time; changes by Chinese column label."""
+    row = {"编号": f"QF-{n:04d}", "填写日期": "2026-10-08", "客户名称": f"客户{n}", "结算方式": "现金",
+           "欠费金额": "1200.50", "欠费原因": "资金周转", "承诺付款日期": "2026-11-07", "经办人": "李娜",
+           "批准人": "张伟", "批准日期": "2026-10-08", "送达部门": "财务部;调度部", "存根签字": "王芳;陈刚",
+           "付清日期": "2026-11-05", "付清金额": "1200.50"}
+    row.update(changes)
+    return [row[h] for h in SLIP_HEADER]
+
+
+def write_slips(path: Path, rows: list[list[str]]) -> Path:
+    """Arrears slips as a CSV file with the Chinese column labels, as Excel users save it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(SLIP_HEADER)
+        w.writerows(rows)
+    return path

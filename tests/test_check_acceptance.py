@@ -5,40 +5,17 @@ and the file row the finding points at."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
 
+from check_support import slip_row, write_slips
 from regkit.cli import main
 
 ROOT = Path(__file__).parent.parent
 REGULATIONS = ROOT / "regulations"
-HEADER = ["编号", "填写日期", "客户名称", "结算方式", "欠费金额", "欠费原因", "承诺付款日期", "经办人", "批准人",
-          "批准日期", "送达部门", "存根签字", "付清日期", "付清金额"]
-
-
-def slip(n: int, **changes: str) -> list[str]:
-    """A clean cash arrears slip of October, paid in time; changes by Chinese column label."""
-    row = {"编号": f"QF-{n:04d}", "填写日期": "2026-10-08", "客户名称": f"客户{n}", "结算方式": "现金",
-           "欠费金额": "1200.50", "欠费原因": "资金周转", "承诺付款日期": "2026-11-07", "经办人": "李娜",
-           "批准人": "张伟", "批准日期": "2026-10-08", "送达部门": "财务部;调度部", "存根签字": "王芳;陈刚",
-           "付清日期": "2026-11-05", "付清金额": "1200.50"}
-    row.update(changes)
-    return [row[h] for h in HEADER]
-
-
-def write_slips(path: Path, rows: list[list[str]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(HEADER)
-        w.writerows(rows)
-    return path
-
-
 def write_json(path: Path, records: list[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -64,13 +41,13 @@ def test_slips_read_by_python_point_at_their_own_rows(tmp_path: Path) -> None:
     ``¥1200``, a whitespace-only approver) are reported at their own row of the file, as the rows
     beside them are; the unreadable ones (``abc``, 2026-02-29) are listed with theirs."""
     path = write_slips(tmp_path / "同意欠费通知单.csv", [
-        slip(1),                                                  # line 2: clean
-        slip(2, 欠费金额="1,200.50", 付清日期="2026-11-09"),       # line 3: paid two days late
-        slip(3, 欠费金额="¥1200", 付清日期="", 付清金额=""),        # line 4: not paid
-        slip(4, 欠费金额="abc"),                                   # line 5: unreadable
-        slip(5, 填写日期="2026-02-29"),                            # line 6: unreadable
-        slip(6, 批准人="   "),                                     # line 7: whitespace approver
-        slip(7, 批准人="", 批准日期=""),                           # line 8: empty approval
+        slip_row(1),                                                  # line 2: clean
+        slip_row(2, 欠费金额="1,200.50", 付清日期="2026-11-09"),       # line 3: paid two days late
+        slip_row(3, 欠费金额="¥1200", 付清日期="", 付清金额=""),        # line 4: not paid
+        slip_row(4, 欠费金额="abc"),                                   # line 5: unreadable
+        slip_row(5, 填写日期="2026-02-29"),                            # line 6: unreadable
+        slip_row(6, 批准人="   "),                                     # line 7: whitespace approver
+        slip_row(7, 批准人="", 批准日期=""),                           # line 8: empty approval
     ])
     code, report, _ = run(path, "--as-of", "2026-11-30")
     assert code == 2
@@ -91,7 +68,7 @@ def test_slips_read_by_python_point_at_their_own_rows(tmp_path: Path) -> None:
 def test_a_duplicate_id_among_rows_read_by_python_is_at_its_row(tmp_path: Path) -> None:
     """Two differing records of one number are both set aside, each listed at its own row."""
     path = write_slips(tmp_path / "同意欠费通知单.csv", [
-        slip(1, 欠费金额="1,200.50"), slip(2), slip(1, 欠费金额="¥1200.50", 客户名称="别家")])
+        slip_row(1, 欠费金额="1,200.50"), slip_row(2), slip_row(1, 欠费金额="¥1200.50", 客户名称="别家")])
     code, report, _ = run(path, "--as-of", "2026-11-30")
     assert code == 2 and report["findings"] == []
     assert [(u["line"], "QF-0001" in u["error"]) for u in report["unreadable"]] == [(2, True), (4, True)]
@@ -119,7 +96,7 @@ def test_records_of_a_regulation_not_in_force_alone_are_nothing_to_audit(tmp_pat
     code, report, err = run(duty, "--org", org_file, "--as-of", "2026-11-30")
     assert (code, report) == (2, {})
     assert len(err.strip().splitlines()) == 1 and "nothing to audit" in err and "duty-manager" in err
-    slips = write_slips(tmp_path / "slips" / "同意欠费通知单.csv", [slip(1, 批准人="", 批准日期="")])
+    slips = write_slips(tmp_path / "slips" / "同意欠费通知单.csv", [slip_row(1, 批准人="", 批准日期="")])
     code, report, _ = run(duty, slips, "--org", org_file, "--as-of", "2026-11-30")
     assert code == 1
     assert lines(report) == [("arrears-approved-by-leader", "QF-0001", "李娜", 10, 2),
@@ -133,7 +110,7 @@ def test_records_of_a_regulation_not_in_force_alone_are_nothing_to_audit(tmp_pat
 
 def test_only_naming_rules_of_forms_nobody_supplied_is_nothing_to_audit(tmp_path: Path) -> None:
     """``--only lost-customer-analysis`` on a folder of arrears slips audits nothing: exit 2."""
-    slips = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1, 批准人="", 批准日期="")])
+    slips = write_slips(tmp_path / "同意欠费通知单.csv", [slip_row(1, 批准人="", 批准日期="")])
     code, report, err = run(slips, "--only", "lost-customer-analysis", "--as-of", "2026-11-30")
     assert (code, report) == (2, {}) and "nothing to audit" in err
     code, report, _ = run(slips, "--only", "arrears-approved-by-leader", "--as-of", "2026-11-30")
@@ -222,7 +199,7 @@ def test_a_paid_off_date_without_an_amount_is_not_a_partial_payment(tmp_path: Pa
     """付清日期 ("date paid off") filled in and the optional 付清金额 left blank shows the debt paid
     off, not "仅收回未填元"; an amount short of the debt is a partial payment (loss = the rest)."""
     path = write_slips(tmp_path / "同意欠费通知单.csv", [
-        slip(1, 付清金额=""), slip(2, 欠费金额="100", 付清金额="80")])
+        slip_row(1, 付清金额=""), slip_row(2, 欠费金额="100", 付清金额="80")])
     code, report, _ = run(path, "--as-of", "2026-11-30")
     assert code == 1
     assert [(f["rule"], f["record"], f["person"], f["penalty"], f.get("loss")) for f in report["findings"]] == [

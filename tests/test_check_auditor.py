@@ -4,7 +4,6 @@ record beside good ones, an empty folder; through the library and the CLI (same 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from check_support import slip_row, write_slips
 from regkit.check import Report, audit
 from regkit.cli import main
 from regkit.loader import Project, load_project
@@ -22,31 +22,8 @@ from regkit.report import render
 ROOT = Path(__file__).parent.parent
 REGULATIONS = ROOT / "regulations"
 AS_OF = dt.date(2026, 11, 30)
-HEADER = ["编号", "填写日期", "客户名称", "结算方式", "欠费金额", "欠费原因", "承诺付款日期", "经办人", "批准人",
-          "批准日期", "送达部门", "存根签字", "付清日期", "付清金额"]
-
-
 def project() -> Project:
     return load_project([REGULATIONS])
-
-
-def slip(n: int, **changes: str) -> list[str]:
-    """A clean cash slip of October, paid in time; changes by Chinese column label."""
-    row = {"编号": f"QF-{n:04d}", "填写日期": "2026-10-08", "客户名称": f"客户{n}", "结算方式": "现金",
-           "欠费金额": "1200.50", "欠费原因": "资金周转", "承诺付款日期": "2026-11-07", "经办人": "李娜",
-           "批准人": "张伟", "批准日期": "2026-10-08", "送达部门": "财务部;调度部", "存根签字": "王芳;陈刚",
-           "付清日期": "2026-11-05", "付清金额": "1200.50"}
-    row.update(changes)
-    return [row[h] for h in HEADER]
-
-
-def write_slips(path: Path, rows: list[list[str]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(HEADER)
-        w.writerows(rows)
-    return path
 
 
 def write_records(path: Path, records: list[dict[str, Any]]) -> Path:
@@ -69,7 +46,7 @@ def brief(report: Report) -> list[tuple[str, str | None, str | None, int | float
 
 
 def test_clean_slips_are_clean(tmp_path: Path) -> None:
-    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1), slip(2, 经办人="陈晨")])
+    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip_row(1), slip_row(2, 经办人="陈晨")])
     report = check([path])
     assert (report.findings, report.unreadable, report.checked, report.exit_code) == ([], [], 2, 0)
     code, out, _ = cli(path, "--as-of", "2026-11-30")
@@ -77,7 +54,7 @@ def test_clean_slips_are_clean(tmp_path: Path) -> None:
 
 
 def test_empty_approval_is_a_finding_with_one_fine(tmp_path: Path) -> None:
-    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1), slip(2, 批准人="", 批准日期="")])
+    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip_row(1), slip_row(2, 批准人="", 批准日期="")])
     report = check([path])
     assert report.unreadable == []
     assert brief(report) == [("arrears-approved-by-leader", "QF-0002", "李娜", 10),
@@ -94,7 +71,7 @@ def test_empty_approval_is_a_finding_with_one_fine(tmp_path: Path) -> None:
 
 
 def test_unsigned_stub_and_a_missing_reason(tmp_path: Path) -> None:
-    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1, 存根签字=""), slip(2, 欠费原因="")])
+    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip_row(1, 存根签字=""), slip_row(2, 欠费原因="")])
     report = check([path])
     assert brief(report) == [("arrears-stub-signed", "QF-0001", "李娜", 10),
                              ("arrears-approval:required", "QF-0001", "李娜", 0),
@@ -105,19 +82,19 @@ def test_unsigned_stub_and_a_missing_reason(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("signed", ["陈刚;王芳", "王芳;陈刚;张伟", "张伟;陈刚;王芳"])
 def test_signatures_in_another_order_or_an_extra_signer_are_fine(tmp_path: Path, signed: str) -> None:
-    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1, 存根签字=signed)])
+    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip_row(1, 存根签字=signed)])
     assert check([path]).findings == []
 
 
 def test_a_missing_head_is_named(tmp_path: Path) -> None:
-    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1, 送达部门="财务部;运输部", 存根签字="马超;王芳")])
+    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip_row(1, 送达部门="财务部;运输部", 存根签字="马超;王芳")])
     [f] = check([path]).findings
     assert (f.rule, f.person, f.penalty) == ("arrears-stub-signed", "李娜", 10)
 
 
 def test_late_but_paid_is_not_unpaid(tmp_path: Path) -> None:
     path = write_slips(tmp_path / "同意欠费通知单.csv",
-                       [slip(1, 付清日期="2026-11-09"), slip(2, 付清日期="", 付清金额="")])
+                       [slip_row(1, 付清日期="2026-11-09"), slip_row(2, 付清日期="", 付清金额="")])
     report = check([path])
     late, unpaid = report.findings
     assert (late.record, late.severity, late.penalty, late.loss) == ("QF-0001", "warning", 0, None)
@@ -127,7 +104,8 @@ def test_late_but_paid_is_not_unpaid(tmp_path: Path) -> None:
 
 
 def test_unreadable_record_beside_good_ones(tmp_path: Path) -> None:
-    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1), slip(2, 填写日期="2026-13-45"), slip(3, 批准人="")])
+    rows = [slip_row(1), slip_row(2, 填写日期="2026-13-45"), slip_row(3, 批准人="")]
+    path = write_slips(tmp_path / "同意欠费通知单.csv", rows)
     report = check([path])
     assert [(u.line, "2026-13-45" in u.error) for u in report.unreadable] == [(3, True)]
     assert report.checked == 2
@@ -151,7 +129,7 @@ def test_empty_folder_and_missing_path_exit_2_with_one_line(tmp_path: Path) -> N
 
 
 def test_no_rule_selected_exits_2(tmp_path: Path) -> None:
-    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1)])
+    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip_row(1)])
     code, _, err = cli(path, "--only", "no-such-rule")
     assert code == 2 and "no-such-rule" in err
 
@@ -212,7 +190,7 @@ def test_patrols_are_due_on_rostered_days_and_the_one_on_duty_answers(tmp_path: 
 
 
 def test_a_register_not_supplied_is_not_called_missing(tmp_path: Path) -> None:
-    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1)])
+    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip_row(1)])
     report = check([path], date_from=dt.date(2026, 1, 1))
     assert report.findings == []
     assert "lost-customer-periodic" in report.summary()["not_supplied"]
@@ -223,8 +201,8 @@ def test_one_monthly_promise_is_fined_once(tmp_path: Path) -> None:
               "contact": "赵", "phone": "021-1", "settlement": "月结", "terms": "标准运价", "handler": "陈晨",
               "departments": ["财务部"], "stub_signed_by": ["王芳"]}
     slips = write_slips(tmp_path / "同意欠费通知单.csv", [
-        slip(1, 客户名称="远航", 结算方式="月结", 经办人="陈晨", 批准人="", 批准日期=""),
-        slip(2, 客户名称="远航", 结算方式="月结", 经办人="陈晨", 批准人="", 批准日期="")])
+        slip_row(1, 客户名称="远航", 结算方式="月结", 经办人="陈晨", 批准人="", 批准日期=""),
+        slip_row(2, 客户名称="远航", 结算方式="月结", 经办人="陈晨", 批准人="", 批准日期="")])
     path = write_records(tmp_path / "notice.json", [notice])
     report = check([path, slips])
     serious = [f for f in report.findings if f.rule in ("monthly-settlement-approved", "monthly-settlement-has-notice")]
@@ -265,7 +243,7 @@ def test_regulations_in_force(tmp_path: Path) -> None:
     org["regulations"] = ["duty-manager"]
     org_file = tmp_path / "org.yaml"
     org_file.write_text(yaml.safe_dump(org, allow_unicode=True), encoding="utf-8")
-    path = write_slips(tmp_path / "r" / "同意欠费通知单.csv", [slip(1, 批准人="")])
+    path = write_slips(tmp_path / "r" / "同意欠费通知单.csv", [slip_row(1, 批准人="")])
     # a duty record, so that something is audited (records of regulations not in force alone are
     # nothing to audit: tests/test_check_acceptance.py)
     handover = {"form": "duty-handover", "id": "JJ-1", "date": "2026-11-02", "market_situation": "正常",
@@ -294,7 +272,7 @@ def test_totals_equal_the_sum_of_the_lines() -> None:
 
 def test_cli_json_is_the_librarys(tmp_path: Path) -> None:
     path = write_slips(tmp_path / "同意欠费通知单.csv",
-                       [slip(1, 批准人="", 批准日期=""), slip(2, 存根签字="陈刚;王芳")])
+                       [slip_row(1, 批准人="", 批准日期=""), slip_row(2, 存根签字="陈刚;王芳")])
     code, out, _ = cli(path, "--as-of", "2026-11-30", "--format", "json")
     assert code == 1
     assert out.encode("utf-8") == render(check([path]), "json")
@@ -329,7 +307,7 @@ def test_empty_required_table_cells_of_a_yaml_record(tmp_path: Path) -> None:
 
 
 def test_a_record_without_its_number_is_unreadable(tmp_path: Path) -> None:
-    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1), slip(2, 编号="")])
+    path = write_slips(tmp_path / "同意欠费通知单.csv", [slip_row(1), slip_row(2, 编号="")])
     report = check([path])
     # named by the column heading the file wrote (编号), not the field key
     assert [(u.line, u.error.startswith("编号:")) for u in report.unreadable] == [(3, True)]
@@ -347,7 +325,7 @@ def test_the_window_opens_with_the_first_period_the_records_state(tmp_path: Path
 
 
 def test_only_limits_completeness_to_the_forms_chosen(tmp_path: Path) -> None:
-    slips = write_slips(tmp_path / "同意欠费通知单.csv", [slip(1, 欠费原因="")])
+    slips = write_slips(tmp_path / "同意欠费通知单.csv", [slip_row(1, 欠费原因="")])
     visit = {"form": "customer-visit", "id": "BF-1", "date": "2026-10-10", "customer": "远航", "contact": "",
              "visit_kind": "上门拜访", "content": "介绍", "intention": "待定", "visited_by": "陈晨"}
     other = write_records(tmp_path / "visit.json", [visit])
