@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..loader import Project
 from ..model import Form, Regulation, Rule
 from ..records import Collected, CsvTable, Unreadable, collect, validate
-from ..records.csvfile import CsvProblem, line_numbers, read_python, utf8_copy
+from ..records.csvfile import CsvProblem, read_python, utf8_copy
 from ..records.sources import NO_SUCH_PATH
 from ..records.tabular import rows_to_records
 from .accept import quote
@@ -193,8 +193,7 @@ def load_table(project: Project, store: Store, table: CsvTable, workdir: Path, *
         return read_python(project, table.original, table.source, table.encoding, table.columns)
     out = Collected()
     if rejected:
-        total = store.csv_sources[table.source][1]
-        lines = line_numbers(table, [p for p, _ in rejected], total)
+        lines = store.unreadable_lines(table.source, [p for p, _ in rejected])
         rows = [(lines.get(p, p + 2), cells) for p, cells in rejected]
         raws, bad = rows_to_records(table.form, table.columns, rows, table.source, lenient=True, names=table.headings)
         out.unreadable += bad

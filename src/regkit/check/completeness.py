@@ -56,13 +56,14 @@ def rule_fields(rule: AnyRule) -> set[str]:
 
 
 def completeness_findings(con: duckdb.DuckDBPyConnection, project: Project, reg: Regulation, form: Form,
-                          order: int) -> list[Finding]:
-    """One finding per record of ``form`` that leaves required fields (or table cells) empty."""
+                          order: int, scanned: str | None = None) -> list[Finding]:
+    """One finding per record of ``form`` that leaves required fields (or table cells) empty;
+    ``scanned`` names the table of a shared scan holding every such record (check.scan)."""
     who = filler(form)
     person = f"CAST(r.{quote(who.key)} AS VARCHAR)" if who is not None else "CAST(NULL AS VARCHAR)"
     v = quote(form.id)
     found: dict[tuple[str, int], dict[str, Any]] = {}
-    sql = f"SELECT r._src, r._pos, r.id, {person}, r._missing FROM {v} r WHERE r._missing IS NOT NULL"
+    sql = f"SELECT r._src, r._pos, r.id, {person}, r._missing FROM {scanned or v} r WHERE r._missing IS NOT NULL"
     for src, pos, rid, name, keys in con.execute(sql).fetchall():
         found[(src, pos)] = {"id": rid, "person": name, "keys": list(keys)}
     table = form.table

@@ -45,6 +45,15 @@ class Query:
     sql: str
     params: dict[str, Any] = field(default_factory=dict)
     person: str | None = None
+    # the parts of ``sql`` for a shared scan of the form (see ``prefilter``): the columns, the
+    # view read and the condition a breaching row meets
+    select: str = ""
+    source: str = ""
+    where: str = ""
+
+    def over(self, table: str, flag: str) -> str:
+        """The same query over the rows of a shared scan that this rule flagged."""
+        return f"SELECT {self.select} FROM {table} r WHERE r.{flag}"
 
 
 class RuleError(Exception):
@@ -275,8 +284,9 @@ class Compiler:
             cond = f"NOT coalesce({test}, {' OR '.join(unknown) or 'FALSE'})"
         else:  # pragma: no cover - the model admits no other kind
             raise RuleError(f"unknown rule kind {rule.kind}")
-        q.sql = (f"SELECT {self._select(reg, rule, form, q, extras, late=late, late_msg=late_msg)} "
-                 f"FROM {v} r WHERE {when} AND ({cond})")
+        q.select = self._select(reg, rule, form, q, extras, late=late, late_msg=late_msg)
+        q.source, q.where = v, f"{when} AND ({cond})"
+        q.sql = f"SELECT {q.select} FROM {v} r WHERE {q.where}"
         return q
 
     def _match(self, form: Form, other: Form, mine: str, theirs: str) -> str:
@@ -299,6 +309,12 @@ def used_params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     return {k: params[k] for k in names}
 
 
+def renamed(sql: str, prefix: str) -> str:
+    """``sql`` with each bound ``$name`` (outside string literals) renamed ``$<prefix>name``, so
+    the conditions of several rules can share one query without their values colliding."""
+    return _PARAM.sub(lambda m: f"${prefix}{m.group(1)}" if m.group(1) else m.group(0), sql)
+
+
 def run(con: duckdb.DuckDBPyConnection, project: Project, as_of: dt.date, date_from: dt.date,
         counts: dict[str, int] | None = None,
         selected: Callable[[Regulation, AnyRule], bool] | None = None,
@@ -314,15 +330,21 @@ def run(con: duckdb.DuckDBPyConnection, project: Project, as_of: dt.date, date_f
     from .cadence import cadence_findings, due_periods
     from .combine import fine_acts_once, merge_same_obligation
     from .completeness import completeness_findings, settle
+    from .scan import shared_scans
 
     comp = Compiler(project, as_of, date_from)
     out: list[Finding] = []
-    in_force = set()
+    in_force = {reg.id for reg in project.regulations for rule in reg.rules if selected is None or selected(reg, rule)}
+    supplied = [(reg, rule) for reg in project.regulations for rule in reg.rules
+                if (selected is None or selected(reg, rule)) and (counts is None or counts.get(rule.form or "", 0))]
+    complete = {form.id for reg in project.regulations for form in reg.forms
+                if (forms_selected(reg, form) if forms_selected is not None else reg.id in in_force)
+                and (counts is None or counts.get(form.id, 0))}
+    scan = shared_scans(con, comp, supplied, complete)
     for reg in project.regulations:
         for order, rule in enumerate(reg.rules):
             if selected is not None and not selected(reg, rule):
                 continue
-            in_force.add(reg.id)
             try:
                 if counts is not None and not counts.get(rule.form or "", 0):
                     # a register not supplied at all is not audited (the audit covers the records
@@ -337,14 +359,14 @@ def run(con: duckdb.DuckDBPyConnection, project: Project, as_of: dt.date, date_f
                 if isinstance(rule, CadenceRule):
                     out += cadence_findings(con, comp, reg, rule, order, _base(project, reg, rule))
                     continue
-                out += findings_of(con, comp, reg, rule, order)
+                out += findings_of(con, comp, reg, rule, order, scan.flag(reg, rule))
             except RuleError as exc:
                 raise InputError.at(project.files.get(reg.id, reg.id), 1, 1, f"rule {rule.id}: {exc}") from None
     for reg in project.regulations:
         for i, form in enumerate(reg.forms):
             chosen = forms_selected(reg, form) if forms_selected is not None else reg.id in in_force
             if chosen and (counts is None or counts.get(form.id, 0)):
-                out += completeness_findings(con, project, reg, form, len(reg.rules) + i)
+                out += completeness_findings(con, project, reg, form, len(reg.rules) + i, scan.tables.get(form.id))
     out = settle(out, project)
     out = merge_same_obligation(out, project)
     return fine_acts_once(out)
@@ -367,16 +389,25 @@ def _base(project: Project, reg: Regulation, rule: AnyRule) -> dict[str, Any]:
 
 
 def findings_of(con: duckdb.DuckDBPyConnection, comp: Compiler, reg: Regulation, rule: AnyRule,
-                order: int) -> list[Finding]:
+                order: int, shared: tuple[str, str] | None = None) -> list[Finding]:
     """Run one rule and turn its rows into findings (a duty done late with a ``late_message``
-    is a warning without fine or loss)."""
+    is a warning without fine or loss). With ``shared`` (table, flag) the rule reads only the
+    records a shared scan flagged for it (check.scan)."""
     project = comp.project
     q = comp.query(reg, rule)
     params = {**q.params, "as_of": comp.as_of}
     used = used_params(q.sql, params)
     failed: list[tuple[str | None, int | None, str | None, str]] = []
+    rows = None
+    if shared is not None:
+        sql = q.over(*shared)
+        try:
+            rows = con.execute(sql, used_params(sql, params)).fetchall()
+        except duckdb.Error:
+            rows = None  # the rule's own query below finds the records it cannot word
     try:
-        rows = con.execute(q.sql, used).fetchall()
+        if rows is None:
+            rows = con.execute(q.sql, used).fetchall()
     except duckdb.Error as exc:
         # a value the rule cannot compute with: those records' findings are rule errors, the rest runs
         from .isolate import isolate

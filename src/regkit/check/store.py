@@ -17,6 +17,7 @@ import duckdb
 
 from ..model import Form, FormField
 from ..records import CsvTable, Record, Unreadable
+from ..records.csvfile import NewlineCount
 from .accept import LIST_TYPES, accept, empty, quote, shown, sql_type, stored
 
 
@@ -84,7 +85,7 @@ class Store:
     con: duckdb.DuckDBPyConnection = field(default_factory=lambda: connect())
     parts: dict[str, list[_Part]] = field(default_factory=lambda: defaultdict(list))
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    csv_sources: dict[str, tuple[CsvTable, int]] = field(default_factory=dict)
+    csv_sources: dict[str, tuple[CsvTable, int, NewlineCount]] = field(default_factory=dict)
     n: int = 0
 
     def spill_to(self, folder: Path, memory_limit: str = MEMORY_LIMIT) -> None:
@@ -128,13 +129,14 @@ class Store:
         params: dict[str, Any] = {"src": t.source, "path": str(t.path)}
         if "form" in by_key:
             params["form"] = t.form.id
+        counted = NewlineCount(t.path)  # while the engine reads the file
         try:
             self.con.execute(sql, params)
         except duckdb.Error:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
             raise
         total = self.con.execute(f"SELECT count(*) FROM {name}").fetchone()
-        self.csv_sources[t.source] = (t, int(total[0]) if total else 0)
+        self.csv_sources[t.source] = (t, int(total[0]) if total else 0, counted)
         stored_keys = {k for k, _ in columns(t.form) if k in by_key and (needed is None or k in needed)}
         self.parts[t.form.id].append(_Part(name, csv=True, keys=stored_keys))
         rows = self.con.execute(f"SELECT rowid, _raw FROM {name} WHERE NOT _ok ORDER BY rowid").fetchall()
@@ -204,8 +206,6 @@ class Store:
         Copies that hold the same values are one record: all but the first by source and line are
         set aside (``same``). Copies that differ are all set aside: which one is the record is
         not for the order of the rows to decide. They are removed from the views."""
-        from ..records.csvfile import line_numbers
-
         out: list[tuple[str, str, str, int, bool]] = []
         for form in forms:
             v = quote(form.id)
@@ -218,9 +218,8 @@ class Store:
                                     "WHERE list_contains($ids, id)", {"ids": ids}).fetchall()
             lines: dict[tuple[str, int], int] = {}
             for src in {s for _, s, _, _ in rows if s in self.csv_sources}:
-                t, total = self.csv_sources[src]
                 pos = [p for _, s, p, _ in rows if s == src]
-                lines.update({(src, p): ln for p, ln in line_numbers(t, pos, total).items()})
+                lines.update({(src, p): ln for p, ln in self.unreadable_lines(src, pos).items()})
             keyed = sorted(rows, key=lambda r: (r[0], r[1], lines.get((r[1], r[2]), r[2])))
             contents: dict[str, set[str]] = defaultdict(set)
             for rid, _, _, content in keyed:
@@ -259,8 +258,8 @@ class Store:
         from ..records.csvfile import line_numbers
 
         if source in self.csv_sources:
-            t, total = self.csv_sources[source]
-            return line_numbers(t, positions, total)
+            t, total, counted = self.csv_sources[source]
+            return line_numbers(t, positions, total, counted)
         return {p: p for p in positions}
 
 

@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -279,17 +280,44 @@ def safe_path(path: Path, workdir: Path) -> Path:
     return link
 
 
-def line_numbers(table: CsvTable, rows: list[int], total_rows: int) -> dict[int, int]:
+class NewlineCount:
+    """How many line breaks a file holds and its last byte, counted on a thread of its own: it
+    reads the file while the engine parses it (which leaves the interpreter free), so the count
+    that turns row positions into lines costs no time of its own."""
+
+    def __init__(self, path: Path) -> None:
+        self._result: tuple[int, bytes] | None = None
+        self._thread = threading.Thread(target=self._count, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _count(self, path: Path) -> None:
+        newlines, last = 0, b""
+        try:
+            with path.open("rb") as fh:
+                while chunk := fh.read(CHUNK):
+                    newlines += chunk.count(b"\n")
+                    last = chunk[-1:]
+        except OSError:
+            return  # the file the engine read is gone: line_numbers reads it itself, and says so
+        self._result = (newlines, last)
+
+    def result(self) -> tuple[int, bytes] | None:
+        """(line breaks, last byte), or None if the file could not be read."""
+        self._thread.join()
+        return self._result
+
+
+def line_numbers(table: CsvTable, rows: list[int], total_rows: int,
+                 counted: NewlineCount | None = None) -> dict[int, int]:
     """The first line of the data rows at these 0-based positions, the engine having read
     ``total_rows`` rows (it skips blank lines; a quoted line break keeps a row going)."""
     wanted = set(rows)
     if not wanted:
         return {}
-    newlines, last = 0, b""
-    with table.path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            newlines += chunk.count(b"\n")
-            last = chunk[-1:]
+    got = counted.result() if counted is not None else None
+    if got is None:
+        got = NewlineCount(table.path).result()
+    newlines, last = got or (-1, b"")
     if total_rows + 1 == newlines + (0 if last == b"\n" else 1):
         return {r: r + 2 for r in wanted}  # one row per line after the header
     out: dict[int, int] = {}
