@@ -67,8 +67,15 @@ def _in(values: list[str] | tuple[str, ...] | frozenset[str]) -> str:
     return "(" + ", ".join(as_sql_literal(v) for v in sorted(values)) + ")"
 
 
-def _test(f: FormField | None, v: str) -> str:
-    """SQL true when the non-null cell ``v`` is canonical for the field."""
+def cast_type(f: FormField | None) -> str | None:
+    """The type a cell of the field is cast to when stored (None: stored as text)."""
+    return {"integer": "BIGINT", "amount": "DECIMAL(18,2)", "date": "DATE"}.get(f.type if f else "text")
+
+
+def _test(f: FormField | None, v: str, cast: str | None = None) -> str:
+    """SQL true when the non-null cell ``v`` is canonical for the field; ``cast`` names a column
+    holding the cell already cast to ``cast_type(f)`` (NULL where it cannot be), else it is cast
+    here."""
     t = f.type if f else "text"
     if t in TEXT_TYPES:
         return f"NOT regexp_matches({v}, {as_sql_literal(_EDGE)})"
@@ -77,7 +84,7 @@ def _test(f: FormField | None, v: str) -> str:
     if t == "choice" and f is not None:
         return f"{v} IN {_in(f.choices or [])}"
     if t == "date":
-        return f"({v} LIKE '____-__-__' AND {v} >= '1000' AND try_cast({v} AS DATE) IS NOT NULL)"
+        return f"({v} LIKE '____-__-__' AND {v} >= '1000' AND {cast or f'try_cast({v} AS DATE)'} IS NOT NULL)"
     if t == "month":
         return f"regexp_full_match({v}, '[0-9]{{4}}-(0[1-9]|1[0-2])')"
     if t == "integer":
@@ -95,25 +102,26 @@ def _test(f: FormField | None, v: str) -> str:
     return "FALSE"  # pragma: no cover - every type is handled above
 
 
-def accept(f: FormField | None, v: str) -> str:
+def accept(f: FormField | None, v: str, cast: str | None = None) -> str:
     """SQL true when the raw cell ``v`` (VARCHAR, NULL when empty) is canonical and valid for
     the field, or empty (but for the record's number: ``f`` None, a form without an id field,
-    or the ``id`` field)."""
+    or the ``id`` field). ``cast``: a column holding the cell cast (see ``_test``)."""
     # Only the record's number must be there to read a record; an empty required field is a
     # completeness finding of the checker, so it is accepted here as empty.
     required = f is None or f.key == "id"
     if required:
-        return f"({v} IS NOT NULL AND {v} <> '' AND {_test(f, v)})"
-    return f"({v} IS NULL OR {v} = '' OR {_test(f, v)})"
+        return f"({v} IS NOT NULL AND {v} <> '' AND {_test(f, v, cast)})"
+    return f"({v} IS NULL OR {v} = '' OR {_test(f, v, cast)})"
 
 
-def stored(f: FormField | None, v: str) -> str:
-    """SQL storing an accepted raw cell (NULL when empty; casts never fail on other rows)."""
+def stored(f: FormField | None, v: str, cast: str | None = None) -> str:
+    """SQL storing an accepted raw cell (NULL when empty; casts never fail on other rows);
+    ``cast``: a column holding the cell cast (see ``_test``)."""
     t = f.type if f else "text"
     if t == "boolean":
         return f"CASE WHEN {v} = '' THEN NULL ELSE lower({v}) IN {_in(TRUE_WORDS - {''})} END"
-    cast = {"integer": "BIGINT", "amount": "DECIMAL(18,2)", "date": "DATE"}.get(t)
-    return f"try_cast({v} AS {cast})" if cast else f"nullif({v}, '')"
+    to = cast_type(f)
+    return (cast or f"try_cast({v} AS {to})") if to else f"nullif({v}, '')"
 
 
 def shown(f: FormField | None, column: str) -> str:

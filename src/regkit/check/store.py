@@ -18,7 +18,7 @@ import duckdb
 from ..model import Form, FormField
 from ..records import CsvTable, Record, Unreadable
 from ..records.csvfile import NewlineCount
-from .accept import LIST_TYPES, accept, empty, quote, shown, sql_type, stored
+from .accept import LIST_TYPES, accept, cast_type, empty, quote, shown, sql_type, stored
 
 
 def columns(form: Form) -> list[tuple[str, FormField | None]]:
@@ -107,24 +107,29 @@ class Store:
         raw = [f"c{i}" for i in range(len(t.columns))]
         spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in raw) + "}"
         by_key = {k: raw[i] for i, k in enumerate(t.columns) if k}
-        tests, kept = [], []
+        tests, kept, casts = [], [], []
         if "form" in by_key:
             v = by_key["form"]
             tests.append(f"({v} IS NULL OR {v} = $form)")
         for key, f in columns(t.form):
             if key in by_key:
-                tests.append(accept(f, by_key[key]))
+                raw_cell, cast = by_key[key], None
+                if cast_type(f) is not None:  # cast once, for the test and for storing
+                    cast = f"{raw_cell}_t"
+                    casts.append(f"try_cast({raw_cell} AS {cast_type(f)}) AS {cast}")
+                tests.append(accept(f, raw_cell, cast))
                 if needed is None or key in needed:
-                    kept.append(f"{stored(f, by_key[key])} AS {quote(key)}")
+                    kept.append(f"{stored(f, raw_cell, cast)} AS {quote(key)}")
             elif f is None or f.key == "id":
                 tests.append("FALSE")  # no column holds the record's number: the Python checks say so
         sql = (
             f"CREATE TEMP TABLE {name} AS SELECT $src AS _src, {' AND '.join(tests) or 'TRUE'} AS _ok, "
             f"{missing_sql(t.form, {k: by_key.get(k) for k, _ in columns(t.form)}, raw=True)} AS _missing, "
             f"CASE WHEN _ok THEN NULL ELSE [{', '.join(raw)}] END AS _raw{''.join(', ' + k for k in kept)} "
+            f"FROM (SELECT *{''.join(', ' + c for c in casts)} "
             f"FROM read_csv($path, header = true, auto_detect = false, columns = {spec}, delim = ',', "
             f"quote = '\"', escape = '\"', strict_mode = true, allow_quoted_nulls = true, encoding = 'utf-8', "
-            f"max_line_size = 8388608)"
+            f"max_line_size = 8388608))"
         )
         params: dict[str, Any] = {"src": t.source, "path": str(t.path)}
         if "form" in by_key:
