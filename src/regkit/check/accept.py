@@ -37,13 +37,10 @@ _WS_CLASS = "[" + "".join(f"\\x{{{c:x}}}" for c in WHITESPACE) + "]"
 # Python checks; tests keep this list in step with theirs.
 OTHER_SEPARATORS = "；,，、"
 _LIST_BAD = "[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in OTHER_SEPARATORS) + _WS_CLASS[1:-1] + "]|;;|^;|;$"
-_EDGE = f"^{_WS_CLASS}|{_WS_CLASS}$"
-# A canonical multiline cell: no line break at either end (the forms strip those) and some
-# non-whitespace (a blank cell is empty, so a required field is missing): optional leading
-# whitespace that does not start with a line break, the first visible character, then anything
-# not ending in a line break.
-_WS_NO_BREAK = "[" + "".join(f"\\x{{{c:x}}}" for c in WHITESPACE if c not in (10, 13)) + "]"
-_MULTILINE = f"(?s)(?:{_WS_NO_BREAK}{_WS_CLASS}*)?[^{_WS_CLASS[1:-1]}](?:.*[^\\r\\n])?"
+_WS_CODES = "(" + ", ".join(str(c) for c in WHITESPACE) + ")"
+# A canonical multiline cell has no line break at either end (the forms strip those) and some
+# non-whitespace (a blank cell is empty, so a required field is missing).
+_BLANK = f"{_WS_CLASS}*"
 
 
 def quote(name: str) -> str:
@@ -77,10 +74,11 @@ def _test(f: FormField | None, v: str, cast: str | None = None) -> str:
     holding the cell already cast to ``cast_type(f)`` (NULL where it cannot be), else it is cast
     here."""
     t = f.type if f else "text"
-    if t in TEXT_TYPES:
-        return f"NOT regexp_matches({v}, {as_sql_literal(_EDGE)})"
-    if t == "multiline":
-        return f"regexp_full_match({v}, {as_sql_literal(_MULTILINE)})"
+    if t in TEXT_TYPES:  # no whitespace at either end: first and last code points (twice as fast as a regex)
+        return f"(unicode({v}) NOT IN {_WS_CODES} AND unicode(right({v}, 1)) NOT IN {_WS_CODES})"
+    if t == "multiline":  # no line break at either end, and something visible
+        return (f"(unicode({v}) NOT IN (10, 13) AND unicode(right({v}, 1)) NOT IN (10, 13) AND "
+                f"(unicode({v}) NOT IN {_WS_CODES} OR NOT regexp_full_match({v}, {as_sql_literal(_BLANK)})))")
     if t == "choice" and f is not None:
         return f"{v} IN {_in(f.choices or [])}"
     if t == "date":

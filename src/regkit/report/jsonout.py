@@ -9,7 +9,8 @@ from json.encoder import encode_basestring
 from typing import Any
 
 _CONSTANTS = {None: "null", True: "true", False: "false"}
-_SCALARS = (str, int, float, type(None))
+_FLAT_TYPES = frozenset((str, int, float, bool, type(None)))
+_STR = frozenset((str,))
 # Without ``indent`` json uses its C encoder, whose item separator may hold the line break and
 # indentation: a flat object (every finding) is written in one call that way.
 _FLAT = json.JSONEncoder(ensure_ascii=False, check_circular=False)
@@ -36,8 +37,8 @@ def _encode(obj: Any, out: list[str], nl: str, step: str) -> None:
             out.append("{}")
             return
         inner = nl + step
-        if len(obj) > 1 and all(isinstance(v, _SCALARS) for v in obj.values()) and \
-                all(isinstance(k, str) for k in obj):
+        # exact types (a subclass takes the slow path); keys are checked by the C encoder itself
+        if len(obj) > 1 and _FLAT_TYPES.issuperset(map(type, obj.values())) and _STR.issuperset(map(type, obj)):
             _FLAT.item_separator = "," + inner
             _FLAT.key_separator = ": "
             text = _FLAT.encode(obj)
