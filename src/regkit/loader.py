@@ -374,11 +374,24 @@ def load_project(paths: Iterable[Path | str] = (DEFAULT_DIR,), org: Path | str |
     """Load and cross-check regulations and the organisation profile; raise InputError with every
     problem found. The profile is ``org``, else an ``org.yaml`` among ``paths``, else
     ``default_org`` (the project's), else ``regulations/org.yaml``."""
-    found = collect(paths, org, default_org=default_org)
+    from . import projectcache
+
+    plist = [Path(p) for p in paths]
+    name = None
+    if all(p.exists() for p in plist):  # else collect says which is missing
+        reg_files, found_org = discover(plist)
+        org_path = Path(org) if org else found_org or (Path(default_org) if default_org else DEFAULT_DIR / ORG_FILE)
+        name = projectcache.key([*reg_files, org_path])
+        cached = projectcache.get(name)
+        if isinstance(cached, Project):
+            return cached
+    found = collect(plist, org, default_org=default_org)
     if found.problems:
         raise InputError(found.problems)
     assert found.org is not None
-    return Project([r for r, _ in found.regs], found.org, found.files)
+    project = Project([r for r, _ in found.regs], found.org, found.files)
+    projectcache.put(name, project)
+    return project
 
 
 def _clause_paths(nodes: list[Clause], base: Path_) -> Iterator[tuple[Clause, Path_]]:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from conftest import PEOPLE
 from web_support import Client, Server, record_id
+
+from conftest import PEOPLE
 
 
 def server_today(c: Client) -> dt.date:
