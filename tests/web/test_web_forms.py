@@ -7,9 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from web_support import Client, Server, record_id
-
 from conftest import PEOPLE
+from web_support import Client, Server, record_id
 
 
 def server_today(c: Client) -> dt.date:
