@@ -77,7 +77,7 @@ def _test(f: FormField | None, v: str, cast: str | None = None) -> str:
     if t in TEXT_TYPES:  # no whitespace at either end: first and last code points (twice as fast as a regex)
         return f"(unicode({v}) NOT IN {_WS_CODES} AND unicode(right({v}, 1)) NOT IN {_WS_CODES})"
     if t == "multiline":  # no line break at either end, and something visible
-        return (f"(unicode({v}) NOT IN (10, 13) AND unicode(right({v}, 1)) NOT IN (10, 13) AND "
+        return (f"(unicode({v}) NOT IN (10, 13) AND NOT ends_with({v}, chr(10)) AND NOT ends_with({v}, chr(13)) AND "
                 f"(unicode({v}) NOT IN {_WS_CODES} OR NOT regexp_full_match({v}, {as_sql_literal(_BLANK)})))")
     if t == "choice" and f is not None:
         return f"{v} IN {_in(f.choices or [])}"
