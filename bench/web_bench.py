@@ -9,7 +9,9 @@ Goals: p95 page latency < 200 ms on each database; PDF p95 < 300 ms warm. The fl
 run is the server's cheapest page (a static file through the whole middleware stack): the ratios
 say how much of a page's time is regkit's own work. Every request loop is bounded in count and
 time and sends traffic to 127.0.0.1 only. Each user waits ``--think`` seconds between actions
-(a person reading the page); 0 makes it a stress test.
+(a person reading the page); 0 makes it a stress test. All users sign in at once before the timed
+window (their sign-in times are shown on their own line, outside the page figures). The CPU the
+server and this generator used in the window is printed, so a saturated machine shows.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import re
 import sys
 import tempfile
@@ -34,6 +37,8 @@ from web_support import PASSWORD, Client, Postgres, Response, start_server  # no
 MAX_REQUESTS_PER_USER = 5000
 FILLERS = ["李娜", "陈晨"]
 APPROVER = "张伟"
+SIGN_IN = "sign-in (before window)"
+FLOOR = "floor (static file)"
 
 
 def _p(values: list[float], q: float) -> float:
@@ -63,9 +68,46 @@ class Stats:
         return r
 
 
-def filler(base: str, name: str, n: int, stop: float, think: float, stats: Stats, sent: list[str]) -> None:
-    c = Client(base)
-    c.login(name)
+def signed_in(base: str, names: list[str], stats: Stats) -> list[Client]:
+    """A session per user, all signing in at once (Argon2 by design costs each some 0.1 s of
+    CPU): before the timed window, and timed on their own, so the window measures people at work."""
+    clients = [Client(base) for _ in names]
+    threads = [threading.Thread(target=stats.timed, args=(SIGN_IN, c.login, name))
+               for c, name in zip(clients, names, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return clients
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) used so far by these processes and their children's threads."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_processes(root: int) -> list[int]:
+    """The server's process and its workers (Linux /proc)."""
+    pids = [root]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == root:
+                pids.append(int(entry.name))
+    return pids
+
+
+def filler(c: Client, name: str, n: int, stop: float, think: float, stats: Stats, sent: list[str]) -> None:
     for i in range(MAX_REQUESTS_PER_USER):
         if time.monotonic() >= stop:
             return
@@ -81,9 +123,7 @@ def filler(base: str, name: str, n: int, stop: float, think: float, stats: Stats
         time.sleep(think)
 
 
-def approver(base: str, stop: float, think: float, stats: Stats, approved: list[int]) -> None:
-    c = Client(base)
-    c.login(APPROVER)
+def approver(c: Client, stop: float, think: float, stats: Stats, approved: list[int]) -> None:
     for _ in range(MAX_REQUESTS_PER_USER):
         if time.monotonic() >= stop:
             return
@@ -113,21 +153,24 @@ def run(database: str, label: str, args: argparse.Namespace, tmp: Path) -> dict[
         stats = Stats()
         floor = Client(server.url)
         for _ in range(30):
-            stats.timed("floor (static file)", floor.get, "/static/web.css")
+            stats.timed(FLOOR, floor.get, "/static/web.css")
         sent: list[str] = []
         approved: list[int] = []
+        names = [FILLERS[i % 2] for i in range(args.users - args.approvers)] + [APPROVER] * args.approvers
+        clients = signed_in(server.url, names, stats)
+        pids = server_processes(server.proc.pid)
         stop = time.monotonic() + args.seconds
-        threads = [threading.Thread(target=filler,
-                                    args=(server.url, FILLERS[i % 2], i, stop, args.think, stats, sent))
+        threads = [threading.Thread(target=filler, args=(clients[i], names[i], i, stop, args.think, stats, sent))
                    for i in range(args.users - args.approvers)]
-        threads += [threading.Thread(target=approver, args=(server.url, stop, args.think, stats, approved))
-                    for _ in range(args.approvers)]
-        t0 = time.monotonic()
+        threads += [threading.Thread(target=approver, args=(c, stop, args.think, stats, approved))
+                    for c in clients[args.users - args.approvers:]]
+        t0, own0, server0 = time.monotonic(), time.process_time(), cpu_seconds(pids)
         for t in threads:
             t.start()
         for t in threads:
             t.join(args.seconds + 120)
         elapsed = time.monotonic() - t0
+        own_cpu, server_cpu = time.process_time() - own0, cpu_seconds(pids) - server0
         # every record submitted is stored exactly once, and every approval stuck
         auditor = Client(server.url)
         auditor.login("林涛")
@@ -149,12 +192,13 @@ def run(database: str, label: str, args: argparse.Namespace, tmp: Path) -> dict[
             assert r.status == 200 and r.body.startswith(b"%PDF"), r.status
             if i:
                 pdf_times.append(time.perf_counter() - t)
-        pages = [t for k, v in stats.times.items() if not k.startswith("floor") for t in v]
+        pages = [t for k, v in stats.times.items() if k not in (SIGN_IN, FLOOR) for t in v]
         return {
             "database": label, "elapsed": elapsed, "requests": len(pages), "sent": len(sent), "stored": len(rows),
             "approved": len(set(approved)), "approved_rows": approved_rows, "lost": len(lost),
             "duplicated": duplicated, "errors": dict(stats.errors), "by_kind": {k: v for k, v in stats.times.items()},
-            "pages": pages, "pdf": pdf_times, "floor": stats.times["floor (static file)"],
+            "pages": pages, "pdf": pdf_times, "floor": stats.times[FLOOR],
+            "own_cpu": own_cpu, "server_cpu": server_cpu, "load": os.getloadavg()[0],
         }
     finally:
         server.stop()
@@ -203,6 +247,9 @@ def main() -> None:
             print(f"    {kind:20s} n={len(times):5d}  p50 {_p(times, 0.5) * 1000:6.1f} ms  "
                   f"p95 {_p(times, 0.95) * 1000:6.1f} ms")
         print(f"  floor  p95 {f95 * 1000:6.1f} ms; page p95 / floor p95 = {p95 / f95:.1f}x")
+        print(f"  CPU in the window: server {r['server_cpu']:.1f} s ({r['server_cpu'] / r['requests'] * 1000:.1f} ms "
+              f"per page), this load generator {r['own_cpu']:.1f} s, of {2 * r['elapsed']:.0f} s on 2 cores; "
+              f"load average after {r['load']:.1f}")
         print(f"  PDF on demand (warm, {len(pdf)} runs)  p50 {_p(pdf, 0.5) * 1000:6.1f} ms  "
               f"p95 {pdf95 * 1000:6.1f} ms   (goal < 300 ms: {'ok' if pdf95 < 0.3 else 'MISSED'})")
         print(f"  records: {r['sent']} submitted, {r['stored']} stored, {r['lost']} lost, "

@@ -28,6 +28,9 @@ def database_settings(url: str, data_dir: Path) -> dict[str, Any]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
+            # each server thread keeps its connection: opening one (and registering Django's SQL
+            # functions on it) cost more than a page's queries
+            "CONN_MAX_AGE": 60,
             # WAL lets readers go on while one request writes; IMMEDIATE takes the write lock at the
             # start of a transaction, so two writers queue instead of failing with "database is locked".
             "OPTIONS": {

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..check.rules import holders
 from ..forms.layout import stub_fields
 from ..forms.records import LIST_SEP, format_value
 from ..loader import Project
@@ -41,7 +40,7 @@ class Widget:
 
 def _people(project: Project, f: FormField) -> list[str]:
     if f.role:
-        return holders(project, f.role)
+        return list(workflow.people_of(project, f.role))
     return [p.name for p in project.org.people]
 
 

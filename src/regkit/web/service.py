@@ -5,10 +5,11 @@ library functions that read record files (``coerce_record``, ``check_record``)."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from ..records.values import check_record
 from . import workflow
 from .codec import from_json, to_json
 from .models import Counter, Event, Status, StoredRecord, Task
+from .writing import writing
 
 
 class Refused(Exception):
@@ -86,48 +88,53 @@ def _log(rec: StoredRecord, actor: str, action: str, before: dict[str, Any], com
 
 
 def _next_number(form: Form) -> str:
-    Counter.objects.get_or_create(form_id=form.id)
+    """The form's next free number (inside the write transaction: the counter row stays locked
+    until it commits, so two records never get one number)."""
+    if not Counter.objects.filter(form_id=form.id).update(last=F("last") + 1):
+        Counter.objects.create(form_id=form.id, last=1)  # a race to create it fails on its unique key: retried
     while True:
-        Counter.objects.filter(form_id=form.id).update(last=F("last") + 1)
-        n = Counter.objects.get(form_id=form.id).last
+        n = Counter.objects.filter(form_id=form.id).values_list("last", flat=True).get()
         number = f"{form.number_prefix}-{n:04d}"
         if not StoredRecord.objects.filter(form_id=form.id, number=number).exists():
             return number
+        Counter.objects.filter(form_id=form.id).update(last=F("last") + 1)
 
 
-def _route(project: Project, reg: Regulation, form: Form, rec: StoredRecord, values: dict[str, Any]) -> None:
-    """Set the record's status and approvers from its values (approvals, then stub signatures)."""
-    steps = workflow.approval_steps(project, reg, form, values, today())
+Tasks = list[tuple[str, str, str]]  # what a record awaits from whom: (person, kind, department)
+
+
+def _route(project: Project, reg: Regulation, form: Form, rec: StoredRecord, values: dict[str, Any],
+           day: dt.date) -> Tasks:
+    """Set the record's status and approvers from its values (approvals, then stub signatures);
+    what it then awaits from whom."""
+    steps = workflow.approval_steps(project, reg, form, values, day)
     stub = workflow.stub_rule(project, form)
+    depts = workflow.stub_departments(stub, values) if stub is not None else []
     if stub is not None:
-        depts = workflow.stub_departments(stub, values)
         rec.signatures = {d: s for d, s in (rec.signatures or {}).items() if d in depts}
         values[stub.signed_field] = workflow.signed_list(depts, rec.signatures)
     rec.values = to_json(values)
     open_steps = [s for s in steps if not s.done(values)]
     rec.approvers = workflow.approvers(steps, values, rec.created_by)
-    if rec.status == Status.RETURNED:
-        return
-    if open_steps:
-        rec.status = Status.PENDING
-    elif stub is not None and set(workflow.stub_departments(stub, values)) - set(rec.signatures):
-        rec.status = Status.SIGNING
-    else:
-        rec.status = Status.DONE
-
-
-def _tasks(project: Project, form: Form, rec: StoredRecord) -> None:
-    """Rebuild what the record awaits from whom (after it is saved, in the same transaction)."""
-    Task.objects.filter(record=rec).delete()
-    tasks = []
+    if rec.status != Status.RETURNED:  # a returned record waits for its maker
+        if open_steps:
+            rec.status = Status.PENDING
+        elif stub is not None and set(depts) - set(rec.signatures):
+            rec.status = Status.SIGNING
+        else:
+            rec.status = Status.DONE
     if rec.status == Status.PENDING:
-        tasks = [Task(record=rec, person=p, kind="approve") for p in rec.approvers or []]
-    elif rec.status == Status.SIGNING:
-        stub = workflow.stub_rule(project, form)
-        depts = workflow.stub_departments(stub, from_json(form, rec.values)) if stub else []
-        tasks = [Task(record=rec, person=head, kind="sign", department=d) for d in depts
-                 if d not in rec.signatures and (head := project.org.head_of(d))]
-    Task.objects.bulk_create(tasks)
+        return [(p, "approve", "") for p in rec.approvers or []]
+    if rec.status == Status.SIGNING:
+        return [(head, "sign", d) for d in depts if d not in rec.signatures and (head := project.org.head_of(d))]
+    return []
+
+
+def _save_tasks(rec: StoredRecord, tasks: Tasks, *, new: bool = False) -> None:
+    """Store what the record awaits, in place of what it awaited."""
+    if not new:
+        Task.objects.filter(record=rec).delete()
+    Task.objects.bulk_create([Task(record=rec, person=p, kind=k, department=d) for p, k, d in tasks])
 
 
 def create(project: Project, form_id: str, checked: Checked, actor: str) -> StoredRecord:
@@ -135,19 +142,25 @@ def create(project: Project, form_id: str, checked: Checked, actor: str) -> Stor
     reg, form = _form(project, form_id)
     if checked.problems:
         raise Refused("表单有错误，未保存")
+    day = today()
+    by_number = workflow.route_reads(project, form, "id")
+    values = dict(checked.values, id=None)
+    rec = StoredRecord(form_id=form.id, number="", status=Status.PENDING, created_by=actor, values={})
+    tasks = _route(project, reg, form, rec, values, day)  # before the transaction: it holds the database
     for _ in range(5):
         try:
-            with transaction.atomic():
-                values = dict(checked.values, id=_next_number(form))
-                now = _now()
-                rec = StoredRecord(form_id=form.id, number=values["id"], status=Status.PENDING, created_by=actor,
-                                   created_at=now, updated_at=now, values={})
-                _route(project, reg, form, rec, values)
+            with writing():
+                rec.number = values["id"] = _next_number(form)
+                if by_number:
+                    tasks = _route(project, reg, form, rec, values, day)
+                rec.values = dict(rec.values, id=rec.number)
+                rec.created_at = rec.updated_at = _now()
                 rec.save(force_insert=True)
-                _tasks(project, form, rec)
+                _save_tasks(rec, tasks, new=True)
                 _log(rec, actor, "created", {})
                 return rec
         except IntegrityError:  # a number taken by an import at the same moment: take the next
+            rec.pk = None
             continue
     raise Refused("编号冲突，请重试")
 
@@ -166,6 +179,34 @@ def _locked(rec: StoredRecord, version: int | None) -> StoredRecord:
     return fresh
 
 
+# A change sets the record's new state; it names the action, its comment and the record's tasks.
+Change = Callable[[StoredRecord], "tuple[str, str, Tasks] | None"]
+
+
+def _commit(rec: StoredRecord, version: int | None, actor: str, change: Change) -> StoredRecord:
+    """Apply ``change`` to the record and store it with its tasks and history entry. ``change``
+    sets the record's new state (or refuses, or returns None when nothing changes) and names the
+    action and its comment; it runs before the write transaction, and again on the locked record
+    only if someone changed the record in between, so the database is held for the writes alone."""
+    loaded = rec.version
+    before = dict(rec.values)
+    done = change(rec)
+    with writing():
+        fresh = _locked(rec, version)
+        if fresh.version != loaded:
+            rec, before = fresh, dict(fresh.values)
+            done = change(rec)
+        if done is None:
+            return rec
+        action, comment, tasks = done
+        rec.version += 1
+        rec.updated_at = _now()
+        rec.save()
+        _save_tasks(rec, tasks)
+        _log(rec, actor, action, before, comment)
+        return rec
+
+
 def editable_fields(project: Project, form: Form, rec: StoredRecord) -> set[str]:
     """What the record's maker may still change: everything they fill in until it is approved,
     then only the optional follow-up fields (付清日期, 处理结果 ...)."""
@@ -181,8 +222,9 @@ def edit(project: Project, rec: StoredRecord, checked: Checked, actor: str, vers
     reg, form = _form(project, rec.form_id)
     if checked.problems:
         raise Refused("表单有错误，未保存")
-    with transaction.atomic():
-        rec = _locked(rec, version)
+    day = today()
+
+    def change(rec: StoredRecord) -> tuple[str, str, Tasks] | None:
         if rec.created_by != actor:
             raise Refused("只有填表人可以修改此记录")
         allowed = editable_fields(project, form, rec)
@@ -191,42 +233,35 @@ def edit(project: Project, rec: StoredRecord, checked: Checked, actor: str, vers
         for k in allowed:
             values[k] = checked.values.get(k)
         if to_json(values) == before and rec.status != Status.RETURNED:
-            return rec
+            return None
         if rec.status == Status.RETURNED:
             rec.status = Status.PENDING
-        _route(project, reg, form, rec, values)
-        rec.version += 1
-        rec.updated_at = _now()
-        rec.save()
-        _tasks(project, form, rec)
-        _log(rec, actor, "edited" if before != rec.values else "resubmitted", before)
-        return rec
+        tasks = _route(project, reg, form, rec, values, day)
+        return ("edited" if before != rec.values else "resubmitted"), "", tasks
+
+    return _commit(rec, version, actor, change)
 
 
 def approve(project: Project, rec: StoredRecord, actor: str, version: int | None, comment: str = "") -> StoredRecord:
     """``actor`` approves every open step they may give: their name and today's date are stamped."""
     reg, form = _form(project, rec.form_id)
-    with transaction.atomic():
-        rec = _locked(rec, version)
+    day = today()
+
+    def change(rec: StoredRecord) -> tuple[str, str, Tasks]:
         if rec.status != Status.PENDING:
             raise Refused("此记录不在待批准状态")
         values = from_json(form, rec.values)
-        steps = [s for s in workflow.approval_steps(project, reg, form, values, today()) if not s.done(values)]
+        steps = [s for s in workflow.approval_steps(project, reg, form, values, day) if not s.done(values)]
         mine = [s for s in steps if workflow.may_approve(s, actor, rec.created_by)]
         if not mine:
             raise Refused("您不能批准此记录（批准人须为规则指定的人员，且不能批准自己的记录）")
-        before = dict(rec.values)
         for s in mine:
             values[s.field] = actor
             if s.date_field:
-                values[s.date_field] = today().isoformat()
-        _route(project, reg, form, rec, values)
-        rec.version += 1
-        rec.updated_at = _now()
-        rec.save()
-        _tasks(project, form, rec)
-        _log(rec, actor, "approved", before, comment)
-        return rec
+                values[s.date_field] = day.isoformat()
+        return "approved", comment, _route(project, reg, form, rec, values, day)
+
+    return _commit(rec, version, actor, change)
 
 
 def send_back(project: Project, rec: StoredRecord, actor: str, version: int | None, comment: str) -> StoredRecord:
@@ -234,26 +269,23 @@ def send_back(project: Project, rec: StoredRecord, actor: str, version: int | No
     _form(project, rec.form_id)
     if not comment.strip():
         raise Refused("退回须填写意见")
-    with transaction.atomic():
-        rec = _locked(rec, version)
+
+    def change(rec: StoredRecord) -> tuple[str, str, Tasks]:
         if rec.status != Status.PENDING or actor not in (rec.approvers or []):
             raise Refused("您不能退回此记录")
-        before = dict(rec.values)
         rec.status = Status.RETURNED
-        rec.version += 1
-        rec.updated_at = _now()
-        rec.save()
-        Task.objects.filter(record=rec).delete()
-        _log(rec, actor, "returned", before, comment.strip())
-        return rec
+        return "returned", comment.strip(), []
+
+    return _commit(rec, version, actor, change)
 
 
 def sign(project: Project, rec: StoredRecord, actor: str, department: str, version: int | None) -> StoredRecord:
     """The head of a receiving department signs the record's stub."""
     reg, form = _form(project, rec.form_id)
     stub = workflow.stub_rule(project, form)
-    with transaction.atomic():
-        rec = _locked(rec, version)
+    day = today()
+
+    def change(rec: StoredRecord) -> tuple[str, str, Tasks]:
         if stub is None or rec.status != Status.SIGNING:
             raise Refused("此记录不在待签字状态")
         values = from_json(form, rec.values)
@@ -261,15 +293,10 @@ def sign(project: Project, rec: StoredRecord, actor: str, department: str, versi
             raise Refused(f"{department}无须签字或已签字")
         if not workflow.may_sign(project, actor, department):
             raise Refused(f"只有{department}负责人可以在存根上签字")
-        before = dict(rec.values)
-        rec.signatures = dict(rec.signatures, **{department: {"by": actor, "on": today().isoformat()}})
-        _route(project, reg, form, rec, values)
-        rec.version += 1
-        rec.updated_at = _now()
-        rec.save()
-        _tasks(project, form, rec)
-        _log(rec, actor, "signed", before, department)
-        return rec
+        rec.signatures = dict(rec.signatures, **{department: {"by": actor, "on": day.isoformat()}})
+        return "signed", department, _route(project, reg, form, rec, values, day)
+
+    return _commit(rec, version, actor, change)
 
 
 def import_record(project: Project, record: dict[str, Any], actor: str) -> StoredRecord:
@@ -282,22 +309,21 @@ def import_record(project: Project, record: dict[str, Any], actor: str) -> Store
     canonical = from_json(form, to_json(values))
     number = str(canonical.get("id"))
     creator = workflow.filled_by(project, form, canonical) or actor
-    with transaction.atomic():
+    rec = StoredRecord(form_id=form.id, number=number, status=Status.PENDING, created_by=creator, values={})
+    stub = workflow.stub_rule(project, form)
+    if stub is not None:
+        depts = workflow.stub_departments(stub, canonical)
+        signers = [str(s) for s in canonical.get(stub.signed_field) or []]
+        rec.signatures = {d: {"by": s, "on": ""} for d, s in zip(depts, signers, strict=False)}
+        tasks = _route(project, reg, form, rec, canonical, today())
+        rec.values = to_json(dict(canonical, **{stub.signed_field: signers}))
+    else:
+        tasks = _route(project, reg, form, rec, canonical, today())
+    with writing():
         if StoredRecord.objects.filter(form_id=form.id, number=number).exists():
             raise Refused(f"{form.title} {number} 已存在")
-        now = _now()
-        rec = StoredRecord(form_id=form.id, number=number, status=Status.PENDING, created_by=creator,
-                           created_at=now, updated_at=now, values={})
-        stub = workflow.stub_rule(project, form)
-        if stub is not None:
-            depts = workflow.stub_departments(stub, canonical)
-            signers = [str(s) for s in canonical.get(stub.signed_field) or []]
-            rec.signatures = {d: {"by": s, "on": ""} for d, s in zip(depts, signers, strict=False)}
-            _route(project, reg, form, rec, canonical)
-            rec.values = to_json(dict(canonical, **{stub.signed_field: signers}))
-        else:
-            _route(project, reg, form, rec, canonical)
+        rec.created_at = rec.updated_at = _now()
         rec.save(force_insert=True)
-        _tasks(project, form, rec)
+        _save_tasks(rec, tasks, new=True)
         _log(rec, actor, "imported", {})
         return rec

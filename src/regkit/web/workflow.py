@@ -6,21 +6,17 @@ cadence rules). No duty is written here that the YAML does not state."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any
 
-import duckdb
-
 from .. import expr
-from ..check.accept import quote, sql_type
 from ..check.periods import normalise, periods
 from ..check.rules import holders, role_names
-from ..check.store import columns, connect
 from ..loader import Project
 from ..model import ApprovalRule, CadenceRule, DeadlineRule, Form, Regulation, StubRule
-from .codec import engine_values
+from .conditions import holds
+from .derived import cached
 
 
 @dataclass
@@ -54,56 +50,38 @@ def rules_of(reg: Regulation, form: Form) -> list[Any]:
     return [r for r in reg.rules if r.form == form.id]
 
 
-def system_fields(project: Project, form: Form) -> set[str]:
+def people_of(project: Project, role: str, department: str | None = None) -> tuple[str, ...]:
+    """The holders of a role (in a department), as ``holders`` finds them; once per project."""
+    return cached(project, ("holders", role, department), lambda: tuple(holders(project, role, department)))
+
+
+def system_fields(project: Project, form: Form) -> frozenset[str]:
     """The fields the application fills in itself: approvers and their dates, stub signatures."""
-    out: set[str] = set()
-    for reg in project.regulations:
-        for rule in rules_of(reg, form):
-            if isinstance(rule, ApprovalRule):
-                out |= {rule.field} | ({rule.date_field} if rule.date_field else set())
-            elif isinstance(rule, StubRule):
-                out.add(rule.signed_field)
-    return out
+
+    def find() -> frozenset[str]:
+        out: set[str] = set()
+        for reg in project.regulations:
+            for rule in rules_of(reg, form):
+                if isinstance(rule, ApprovalRule):
+                    out |= {rule.field} | ({rule.date_field} if rule.date_field else set())
+                elif isinstance(rule, StubRule):
+                    out.add(rule.signed_field)
+        return frozenset(out)
+
+    return cached(project, ("system fields", form.id), find)
+
+
+def route_reads(project: Project, form: Form, key: str) -> bool:
+    """Whether a condition of the form's approval rules names the field ``key``."""
+    return cached(project, ("route reads", form.id, key), lambda: any(
+        isinstance(rule, ApprovalRule) and rule.when and key in expr.references(rule.when)
+        for reg in project.regulations for rule in rules_of(reg, form)))
 
 
 def stub_rule(project: Project, form: Form) -> StubRule | None:
     """The stub-signature rule of the form, if any."""
-    for reg in project.regulations:
-        for rule in rules_of(reg, form):
-            if isinstance(rule, StubRule):
-                return rule
-    return None
-
-
-_LOCAL = threading.local()
-
-
-def _engine() -> duckdb.DuckDBPyConnection:
-    """This thread's DuckDB connection (opening one costs more than a page; it holds no data)."""
-    con: duckdb.DuckDBPyConnection | None = getattr(_LOCAL, "con", None)
-    if con is None:
-        con = _LOCAL.con = connect()
-    return con
-
-
-def applies(project: Project, reg: Regulation, form: Form, rule: Any, values: dict[str, Any],
-            today: dt.date) -> bool:
-    """Whether the rule's ``when`` holds for this one record, computed as the checker computes it:
-    the expression compiled to SQL by the checker's compiler, over the record's values typed as
-    the checker's views type its columns (passed as parameters, never as SQL text)."""
-    if not rule.when:
-        return True
-    compiled = expr.compile_expr(rule.when, expr.Scope.for_form(form, reg), want="boolean")
-    typed = engine_values(form, values)
-    cols = columns(form)
-    row = ", ".join(f"CAST($c{i} AS {sql_type(f) if f is not None else 'VARCHAR'}) AS {quote(k)}"
-                    for i, (k, f) in enumerate(cols))
-    params: dict[str, Any] = {f"c{i}": typed.get(k) for i, (k, _) in enumerate(cols)}
-    params.update({"p_" + k: project.param(reg, k) for k in compiled.params})
-    if "$as_of" in compiled.sql:
-        params["as_of"] = today
-    got = _engine().execute(f"SELECT coalesce(({compiled.sql}), FALSE) FROM (SELECT {row}) r", params).fetchone()
-    return bool(got and got[0])
+    return cached(project, ("stub rule", form.id), lambda: next(
+        (rule for reg in project.regulations for rule in rules_of(reg, form) if isinstance(rule, StubRule)), None))
 
 
 def approval_steps(project: Project, reg: Regulation, form: Form, values: dict[str, Any],
@@ -112,9 +90,9 @@ def approval_steps(project: Project, reg: Regulation, form: Form, values: dict[s
     steps: dict[str, Step] = {}
     for r in project.regulations:
         for rule in rules_of(r, form):
-            if not isinstance(rule, ApprovalRule) or not applies(project, r, form, rule, values, today):
+            if not isinstance(rule, ApprovalRule) or not holds(project, r, form, rule, values, today):
                 continue
-            allowed = holders(project, rule.role, rule.department)
+            allowed = list(people_of(project, rule.role, rule.department))
             f = form.field(rule.field)
             step = steps.get(rule.field)
             if step is None:
@@ -131,7 +109,7 @@ def approval_steps(project: Project, reg: Regulation, form: Form, values: dict[s
 def fills(project: Project, form: Form, person: str) -> bool:
     """Whether a person may fill in the form: they hold its ``filled_by`` role (any name of it),
     or the form names no role."""
-    return form.filled_by is None or person in holders(project, form.filled_by)
+    return form.filled_by is None or person in people_of(project, form.filled_by)
 
 
 def filled_by(project: Project, form: Form, values: dict[str, Any]) -> str | None:
@@ -205,7 +183,7 @@ def cadences(project: Project, person: str) -> list[tuple[Regulation, CadenceRul
             if not isinstance(rule, CadenceRule) or not rule.form:
                 continue
             who = rule.responsible or rule.person or ""
-            if who.startswith("role:") and person in holders(project, who[5:]):
+            if who.startswith("role:") and person in people_of(project, who[5:]):
                 hit = project.form(rule.form)
                 if hit is not None:
                     out.append((reg, rule, hit[1]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -45,16 +45,28 @@ def fillable(me: str) -> list[tuple[str, Any]]:
     return [(reg.title, form) for reg, form in project.forms() if workflow.fills(project, form, me)]
 
 
+class RecordLink(NamedTuple):
+    """A record as a to-do list links to it."""
+
+    pk: int
+    form_id: str
+    number: str
+    created_by: str
+
+
 def todo(me: str) -> dict[str, list[Any]]:
     """What awaits the person: approvals, stub signatures, returned records, deadlines, periodic forms."""
     project = access.project()
     today = service.today()
     out: dict[str, list[Any]] = {"approve": [], "sign": [], "returned": [], "deadlines": [], "periodic": []}
-    for task in Task.objects.filter(person=me).select_related("record").order_by("record_id", "department"):
-        if task.kind == "approve":
-            out["approve"].append(task.record)
+    tasks = Task.objects.filter(person=me).order_by("record_id", "department").values_list(
+        "kind", "department", "record_id", "record__form_id", "record__number", "record__created_by")
+    for kind, department, *record in tasks:  # the listed columns only: no record's values are read
+        link = RecordLink(*record)
+        if kind == "approve":
+            out["approve"].append(link)
         else:
-            out["sign"].append((task.record, task.department))
+            out["sign"].append((link, department))
     out["returned"] = list(StoredRecord.objects.filter(status=Status.RETURNED, created_by=me).order_by("id"))
     for rec in StoredRecord.objects.filter(created_by=me).exclude(status=Status.RETURNED).order_by("id"):
         hit = project.form(rec.form_id)
