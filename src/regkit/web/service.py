@@ -10,16 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError
-from django.db.models import F
 from django.utils import timezone
 
 from ..forms.records import coerce_record, is_empty
 from ..loader import Project
 from ..model import Form, Regulation
 from ..records.values import check_record
-from . import workflow
+from . import numbering, workflow
 from .codec import from_json, to_json
-from .models import Counter, Event, Status, StoredRecord, Task
+from .models import Event, Status, StoredRecord, Task
 from .writing import writing
 
 
@@ -87,19 +86,6 @@ def _log(rec: StoredRecord, actor: str, action: str, before: dict[str, Any], com
           comment=comment).save()
 
 
-def _next_number(form: Form) -> str:
-    """The form's next free number (inside the write transaction: the counter row stays locked
-    until it commits, so two records never get one number)."""
-    if not Counter.objects.filter(form_id=form.id).update(last=F("last") + 1):
-        Counter.objects.create(form_id=form.id, last=1)  # a race to create it fails on its unique key: retried
-    while True:
-        n = Counter.objects.filter(form_id=form.id).values_list("last", flat=True).get()
-        number = f"{form.number_prefix}-{n:04d}"
-        if not StoredRecord.objects.filter(form_id=form.id, number=number).exists():
-            return number
-        Counter.objects.filter(form_id=form.id).update(last=F("last") + 1)
-
-
 Tasks = list[tuple[str, str, str]]  # what a record awaits from whom: (person, kind, department)
 
 
@@ -148,9 +134,10 @@ def create(project: Project, form_id: str, checked: Checked, actor: str) -> Stor
     rec = StoredRecord(form_id=form.id, number="", status=Status.PENDING, created_by=actor, values={})
     tasks = _route(project, reg, form, rec, values, day)  # before the transaction: it holds the database
     for _ in range(5):
+        early = numbering.take(form) if numbering.early() else None
         try:
             with writing():
-                rec.number = values["id"] = _next_number(form)
+                rec.number = values["id"] = early or numbering.take(form)
                 if by_number:
                     tasks = _route(project, reg, form, rec, values, day)
                 rec.values = dict(rec.values, id=rec.number)
@@ -162,6 +149,10 @@ def create(project: Project, form_id: str, checked: Checked, actor: str) -> Stor
         except IntegrityError:  # a number taken by an import at the same moment: take the next
             rec.pk = None
             continue
+        except BaseException:
+            if early:
+                numbering.give_back(form, early)
+            raise
     raise Refused("编号冲突，请重试")
 
 

@@ -157,8 +157,15 @@ class Due:
     period: str | None = None
 
 
+def has_deadlines(project: Project, form: Form) -> bool:
+    """Whether a deadline rule reads the form's records."""
+    return cached(project, ("has deadlines", form.id), lambda: any(
+        isinstance(rule, DeadlineRule) for reg in project.regulations for rule in rules_of(reg, form)))
+
+
 def deadlines(project: Project, form: Form, values: dict[str, Any]) -> list[tuple[DeadlineRule, str, dt.date]]:
-    """The open deadlines of a record: (rule, responsible person, due date) where ``done`` is empty."""
+    """The open deadlines of a record: (rule, responsible person, due date) where ``done`` is empty
+    (``values`` canonical or as stored: dates ISO, names as text)."""
     out = []
     for reg in project.regulations:
         for rule in rules_of(reg, form):

@@ -20,6 +20,7 @@ from ..models import Event, Status, StoredRecord, Task
 from .common import form_or_404, page, record_or_404, version_of
 
 DUE_SOON_DAYS = 7
+TODO_SHOWN = 100  # per list; the record list shows them all (?task=approve, ?task=sign)
 PRINT_TYPES = {"pdf": "application/pdf",
                "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
@@ -54,34 +55,37 @@ class RecordLink(NamedTuple):
     created_by: str
 
 
-def todo(me: str) -> dict[str, list[Any]]:
-    """What awaits the person: approvals, stub signatures, returned records, deadlines, periodic forms."""
+def todo(me: str) -> dict[str, Any]:
+    """What awaits the person: approvals, stub signatures (the longest waiting first, at most
+    ``TODO_SHOWN`` of each, with their number), returned records, deadlines, periodic forms."""
     project = access.project()
     today = service.today()
-    out: dict[str, list[Any]] = {"approve": [], "sign": [], "returned": [], "deadlines": [], "periodic": []}
-    tasks = Task.objects.filter(person=me).order_by("record_id", "department").values_list(
-        "kind", "department", "record_id", "record__form_id", "record__number", "record__created_by")
-    for kind, department, *record in tasks:  # the listed columns only: no record's values are read
-        link = RecordLink(*record)
-        if kind == "approve":
-            out["approve"].append(link)
-        else:
-            out["sign"].append((link, department))
+    out: dict[str, Any] = {"approve": [], "sign": [], "returned": [], "deadlines": [], "periodic": [],
+                           "counts": {}}
+    for kind in ("approve", "sign"):
+        mine = Task.objects.filter(person=me, kind=kind)
+        rows = list(mine.order_by("record_id", "department").values_list(  # the listed columns only
+            "department", "record_id", "record__form_id", "record__number", "record__created_by")[:TODO_SHOWN])
+        out[kind] = [RecordLink(*r[1:]) if kind == "approve" else (RecordLink(*r[1:]), r[0]) for r in rows]
+        out["counts"][kind] = len(rows) if len(rows) < TODO_SHOWN else mine.count()
     out["returned"] = list(StoredRecord.objects.filter(status=Status.RETURNED, created_by=me).order_by("id"))
-    for rec in StoredRecord.objects.filter(created_by=me).exclude(status=Status.RETURNED).order_by("id"):
-        hit = project.form(rec.form_id)
+    # the due dates follow from the stored values as they are (ISO dates, names): no parsing needed
+    with_deadlines = [f.id for _, f in project.forms() if workflow.has_deadlines(project, f)]
+    mine_due = StoredRecord.objects.filter(created_by=me, form_id__in=with_deadlines).exclude(status=Status.RETURNED)
+    for pk, form_id, values in mine_due.order_by("id").values_list("pk", "form_id", "values"):
+        hit = project.form(form_id)
         if hit is None:
             continue
-        for rule, who, due in workflow.deadlines(project, hit[1], from_json(hit[1], rec.values)):
-            if (who or rec.created_by) == me and due <= today + dt.timedelta(days=DUE_SOON_DAYS):
-                out["deadlines"].append(workflow.Due(rule.title, due, rec.form_id, rec.pk))
+        for rule, who, due in workflow.deadlines(project, hit[1], values):
+            if (who or me) == me and due <= today + dt.timedelta(days=DUE_SOON_DAYS):
+                out["deadlines"].append(workflow.Due(rule.title, due, form_id, pk))
     for reg, cadence, form in workflow.cadences(project, me):
         period = workflow.current_period(project, reg, cadence, today)
         if period is None:
             continue
         label, start, end = period
-        done = any(_in_period(form, cadence.date_field, r.values, start, end)
-                   for r in StoredRecord.objects.filter(form_id=form.id, created_by=me))
+        done = any(_in_period(form, cadence.date_field, values, start, end) for values in
+                   StoredRecord.objects.filter(form_id=form.id, created_by=me).values_list("values", flat=True))
         if not done:
             out["periodic"].append(workflow.Due(cadence.title, end, form.id, None, label))
     out["deadlines"].sort(key=lambda d: d.due or today)
@@ -306,6 +310,8 @@ def record_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(form_id=request.GET["form"])
     if request.GET.get("status") in dict(Status.choices):
         qs = qs.filter(status=request.GET["status"])
+    if request.GET.get("task") in ("approve", "sign"):  # what awaits the person (the to-do list's "all")
+        qs = qs.filter(pk__in=Task.objects.filter(person=me, kind=request.GET["task"]).values("record_id"))
     auditor = access.is_auditor(me)
     shown = []
     for rec in qs.iterator():
