@@ -35,7 +35,8 @@ class StoredRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["form_id", "number"], name="record_number_unique")]
-        indexes = [models.Index(fields=["status"]), models.Index(fields=["created_by"])]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["created_by"]),
+                   models.Index(fields=["updated_at"], name="record_updated")]  # the record list's order
 
 
 class Task(models.Model):
