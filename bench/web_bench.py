@@ -3,30 +3,37 @@
 Prints p50/p95/max page latency, throughput, and checks that no record was lost or duplicated.
 
     .venv/bin/python bench/web_bench.py [--seconds 60] [--users 50] [--approvers 10] [--think 0.5]
-                                        [--databases sqlite,postgresql]
+                                        [--lockstep] [--databases sqlite,postgresql]
 
 Goals: p95 page latency < 200 ms on each database; PDF p95 < 300 ms warm. The floor in the same
 run is the server's cheapest page (a static file through the whole middleware stack): the ratios
 say how much of a page's time is regkit's own work. Every request loop is bounded in count and
-time and sends traffic to 127.0.0.1 only. Each user waits ``--think`` seconds between actions
-(a person reading the page); 0 makes it a stress test. All users sign in at once before the timed
-window (their sign-in times are shown on their own line, outside the page figures). The CPU the
-server and this generator used in the window is printed, so a saturated machine shows.
+time and sends traffic to 127.0.0.1 only. Each user waits ``--think`` seconds on average between
+actions (a person reading the page; each pause 0.5 to 1.5 times that, ``--lockstep`` for exactly
+that); 0 makes it a stress test. Each user keeps its connection open between requests, as a
+browser does (HTTP keep-alive). All users sign in at once before the timed window (their sign-in
+times are shown on their own line, outside the page figures). The CPU used in the window by the
+server, by this generator and by every other process (the database, anything else running) is
+printed: a figure taken while the machine was busy with other work shows it.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import http.client
 import io
 import os
+import random
 import re
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections import defaultdict
 from collections.abc import Callable
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +46,67 @@ FILLERS = ["李娜", "陈晨"]
 APPROVER = "张伟"
 SIGN_IN = "sign-in (before window)"
 FLOOR = "floor (static file)"
+
+
+class Browser:
+    """A person's browser, as light as it can be (this generator shares the machine with the
+    server): one kept-alive connection, cookies, the CSRF token sent as the page's form sends it,
+    no redirects followed. The same requests as ``web_support.Client`` makes, minus urllib's cost
+    per request and a new connection for each."""
+
+    IDLE = 3.0  # s; under the server's keep-alive (5 s): an idle connection is opened afresh
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.host, port = base.split("//", 1)[1].rsplit(":", 1)
+        self.port = int(port)
+        self.cookies: dict[str, str] = {}
+        self.conn: http.client.HTTPConnection | None = None
+        self.last = 0.0
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> Response:
+        """One request; any status is returned, not raised."""
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if self.conn is None or time.monotonic() - self.last > self.IDLE:
+            if self.conn is not None:
+                self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        self.conn.request(method, path, body, headers)
+        r = self.conn.getresponse()
+        data = r.read()
+        self.last = time.monotonic()
+        for value in r.headers.get_all("Set-Cookie") or []:
+            morsel = SimpleCookie(value)
+            for name, m in morsel.items():
+                if m.value and m["max-age"] != "0":
+                    self.cookies[name] = m.value
+                else:
+                    self.cookies.pop(name, None)
+        if r.will_close:
+            self.conn.close()
+            self.conn = None
+        return Response(r.status, {k.lower(): v for k, v in r.headers.items()}, data)
+
+    def get(self, path: str) -> Response:
+        """GET a page."""
+        return self.request("GET", path)
+
+    def post(self, path: str, fields: dict[str, str]) -> Response:
+        """POST a form with the CSRF token."""
+        if "csrftoken" not in self.cookies:
+            self.get("/login/")
+        body = urllib.parse.urlencode([*fields.items(), ("csrfmiddlewaretoken", self.cookies["csrftoken"])]).encode()
+        return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                 "Referer": self.base + path})
+
+    def login(self, name: str) -> Response:
+        """Sign in; asserts it worked."""
+        r = self.post("/login/", {"username": name, "password": PASSWORD})
+        assert r.status == 302, (r.status, r.text[:500])
+        return r
 
 
 def _p(values: list[float], q: float) -> float:
@@ -68,10 +136,10 @@ class Stats:
         return r
 
 
-def signed_in(base: str, names: list[str], stats: Stats) -> list[Client]:
+def signed_in(base: str, names: list[str], stats: Stats) -> list[Browser]:
     """A session per user, all signing in at once (Argon2 by design costs each some 0.1 s of
     CPU): before the timed window, and timed on their own, so the window measures people at work."""
-    clients = [Client(base) for _ in names]
+    clients = [Browser(base) for _ in names]
     threads = [threading.Thread(target=stats.timed, args=(SIGN_IN, c.login, name))
                for c, name in zip(clients, names, strict=True)]
     for t in threads:
@@ -93,6 +161,13 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy() -> float:
+    """CPU time (s) the whole machine has spent busy, all cores (Linux /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def server_processes(root: int) -> list[int]:
     """The server's process and its workers (Linux /proc)."""
     pids = [root]
@@ -107,12 +182,33 @@ def server_processes(root: int) -> list[int]:
     return pids
 
 
-def filler(c: Client, name: str, n: int, stop: float, think: float, stats: Stats, sent: list[str]) -> None:
+class Pace:
+    """A user's pauses between actions: ``think`` seconds on average, each drawn from 0.5 to 1.5
+    times ``think`` (people do not click in step), after a first pause drawn from 0 to ``think``
+    (nor do they all start at the same instant). ``lockstep``: every pause exactly ``think`` and
+    one common start, which makes the users arrive in bursts of fifty."""
+
+    def __init__(self, think: float, seed: int, lockstep: bool) -> None:
+        self.think, self.lockstep = think, lockstep
+        self.random = random.Random(seed)
+
+    def start(self) -> None:
+        """The pause before the first action."""
+        if not self.lockstep:
+            time.sleep(self.random.uniform(0, self.think))
+
+    def pause(self) -> None:
+        """A person reading the page."""
+        time.sleep(self.think if self.lockstep else self.random.uniform(0.5, 1.5) * self.think)
+
+
+def filler(c: Browser, name: str, n: int, stop: float, pace: Pace, stats: Stats, sent: list[str]) -> None:
+    pace.start()
     for i in range(MAX_REQUESTS_PER_USER):
         if time.monotonic() >= stop:
             return
         stats.timed("form page", c.get, "/forms/arrears-approval/new/")
-        time.sleep(think)
+        pace.pause()
         customer = f"压测客户-{n:02d}-{i:04d}"
         fields = {"date": time.strftime("%Y-%m-%d"), "customer": customer, "settlement": "现金", "amount": "1200.50",
                   "reason": "压力测试", "promised_date": "2027-01-15", "handler": name, "departments.1": "财务部"}
@@ -120,10 +216,11 @@ def filler(c: Client, name: str, n: int, stop: float, think: float, stats: Stats
         if r.status == 302:
             sent.append(customer)
             stats.timed("record page", c.get, r.location)
-        time.sleep(think)
+        pace.pause()
 
 
-def approver(c: Client, stop: float, think: float, stats: Stats, approved: list[int]) -> None:
+def approver(c: Browser, stop: float, pace: Pace, stats: Stats, approved: list[int]) -> None:
+    pace.start()
     for _ in range(MAX_REQUESTS_PER_USER):
         if time.monotonic() >= stop:
             return
@@ -131,18 +228,18 @@ def approver(c: Client, stop: float, think: float, stats: Stats, approved: list[
         part = home.text.split("待我批准", 1)[-1].split("</section>", 1)[0]
         pending = re.findall(r'href="/records/(\d+)/"', part)
         if not pending:
-            time.sleep(think)
+            pace.pause()
             continue
         pk = pending[hash(threading.get_ident()) % len(pending)]
         page = stats.timed("record page", c.get, f"/records/{pk}/")
         m = re.search(r'name="version" value="(\d+)"', page.text)
-        time.sleep(think)
+        pace.pause()
         if m and 'id="approve"' in page.text:
             form = {"version": m.group(1), "comment": ""}
             r = stats.timed("approve", c.post, f"/records/{pk}/approve/", form)
             if r.status == 302:
                 approved.append(int(pk))
-        time.sleep(think)
+        pace.pause()
 
 
 def run(database: str, label: str, args: argparse.Namespace, tmp: Path) -> dict[str, object]:
@@ -151,7 +248,7 @@ def run(database: str, label: str, args: argparse.Namespace, tmp: Path) -> dict[
         server.cli("db", "password", *FILLERS, APPROVER, "林涛", "--password-stdin", stdin=PASSWORD + "\n")
         server.cli("db", "grant", "林涛", "auditor")
         stats = Stats()
-        floor = Client(server.url)
+        floor = Browser(server.url)
         for _ in range(30):
             stats.timed(FLOOR, floor.get, "/static/web.css")
         sent: list[str] = []
@@ -160,17 +257,20 @@ def run(database: str, label: str, args: argparse.Namespace, tmp: Path) -> dict[
         clients = signed_in(server.url, names, stats)
         pids = server_processes(server.proc.pid)
         stop = time.monotonic() + args.seconds
-        threads = [threading.Thread(target=filler, args=(clients[i], names[i], i, stop, args.think, stats, sent))
-                   for i in range(args.users - args.approvers)]
-        threads += [threading.Thread(target=approver, args=(c, stop, args.think, stats, approved))
-                    for c in clients[args.users - args.approvers:]]
-        t0, own0, server0 = time.monotonic(), time.process_time(), cpu_seconds(pids)
+        paces = [Pace(args.think, i, args.lockstep) for i in range(args.users)]
+        fillers = args.users - args.approvers
+        threads = [threading.Thread(target=filler, args=(clients[i], names[i], i, stop, paces[i], stats, sent))
+                   for i in range(fillers)]
+        threads += [threading.Thread(target=approver, args=(clients[i], stop, paces[i], stats, approved))
+                    for i in range(fillers, args.users)]
+        t0, own0, server0, busy0 = time.monotonic(), time.process_time(), cpu_seconds(pids), machine_busy()
         for t in threads:
             t.start()
         for t in threads:
             t.join(args.seconds + 120)
         elapsed = time.monotonic() - t0
         own_cpu, server_cpu = time.process_time() - own0, cpu_seconds(pids) - server0
+        others_cpu = machine_busy() - busy0 - own_cpu - server_cpu  # the database's and everyone else's
         # every record submitted is stored exactly once, and every approval stuck
         auditor = Client(server.url)
         auditor.login("林涛")
@@ -198,7 +298,7 @@ def run(database: str, label: str, args: argparse.Namespace, tmp: Path) -> dict[
             "approved": len(set(approved)), "approved_rows": approved_rows, "lost": len(lost),
             "duplicated": duplicated, "errors": dict(stats.errors), "by_kind": {k: v for k, v in stats.times.items()},
             "pages": pages, "pdf": pdf_times, "floor": stats.times[FLOOR],
-            "own_cpu": own_cpu, "server_cpu": server_cpu, "load": os.getloadavg()[0],
+            "own_cpu": own_cpu, "server_cpu": server_cpu, "others_cpu": others_cpu, "cores": os.cpu_count() or 1,
         }
     finally:
         server.stop()
@@ -210,6 +310,8 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--approvers", type=int, default=10)
     ap.add_argument("--think", type=float, default=0.5)
+    ap.add_argument("--lockstep", action="store_true",
+                    help="every pause exactly --think and one common start (arrivals in bursts)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--pdf-runs", type=int, default=30)
@@ -235,7 +337,8 @@ def main() -> None:
                 pg.stop()
     ok = True
     print(f"{args.users} users ({args.users - args.approvers} filling, {args.approvers} approving), "
-          f"think {args.think} s, {args.seconds:.0f} s, gunicorn {args.workers} workers x {args.threads} threads")
+          f"think {args.think} s {'exactly, in lockstep' if args.lockstep else 'on average (0.5-1.5x)'}, "
+          f"{args.seconds:.0f} s, gunicorn {args.workers} workers x {args.threads} threads")
     for r in results:
         pages, floor, pdf = r["pages"], r["floor"], r["pdf"]  # type: ignore[assignment]
         p95, f95, pdf95 = _p(pages, 0.95), _p(floor, 0.95), _p(pdf, 0.95)
@@ -248,8 +351,8 @@ def main() -> None:
                   f"p95 {_p(times, 0.95) * 1000:6.1f} ms")
         print(f"  floor  p95 {f95 * 1000:6.1f} ms; page p95 / floor p95 = {p95 / f95:.1f}x")
         print(f"  CPU in the window: server {r['server_cpu']:.1f} s ({r['server_cpu'] / r['requests'] * 1000:.1f} ms "
-              f"per page), this load generator {r['own_cpu']:.1f} s, of {2 * r['elapsed']:.0f} s on 2 cores; "
-              f"load average after {r['load']:.1f}")
+              f"per page), this load generator {r['own_cpu']:.1f} s, other processes (database, anything else) "
+              f"{r['others_cpu']:.1f} s, of {r['cores'] * r['elapsed']:.0f} s on {r['cores']} cores")
         print(f"  PDF on demand (warm, {len(pdf)} runs)  p50 {_p(pdf, 0.5) * 1000:6.1f} ms  "
               f"p95 {pdf95 * 1000:6.1f} ms   (goal < 300 ms: {'ok' if pdf95 < 0.3 else 'MISSED'})")
         print(f"  records: {r['sent']} submitted, {r['stored']} stored, {r['lost']} lost, "

@@ -184,27 +184,32 @@ def deadlines(project: Project, form: Form, values: dict[str, Any]) -> list[tupl
 
 def cadences(project: Project, person: str) -> list[tuple[Regulation, CadenceRule, Form]]:
     """The periodic forms a person answers for (cadence rules naming a role they hold)."""
-    out = []
-    for reg in project.regulations:
-        for rule in reg.rules:
-            if not isinstance(rule, CadenceRule) or not rule.form:
-                continue
-            who = rule.responsible or rule.person or ""
-            if who.startswith("role:") and person in people_of(project, who[5:]):
-                hit = project.form(rule.form)
-                if hit is not None:
-                    out.append((reg, rule, hit[1]))
-    return out
+
+    def find() -> list[tuple[Regulation, CadenceRule, Form]]:
+        out = []
+        for reg in project.regulations:
+            for rule in reg.rules:
+                if not isinstance(rule, CadenceRule) or not rule.form:
+                    continue
+                who = rule.responsible or rule.person or ""
+                if who.startswith("role:") and person in people_of(project, who[5:]):
+                    hit = project.form(rule.form)
+                    if hit is not None:
+                        out.append((reg, rule, hit[1]))
+        return out
+
+    return list(cached(project, ("cadences", person), find))
 
 
 def current_period(project: Project, reg: Regulation, rule: CadenceRule, today: dt.date) -> tuple[str, dt.date,
                                                                                                      dt.date] | None:
     """The period of a cadence rule that contains ``today``: (label, first day, last day)."""
-    kind = normalise(rule.period) or normalise(project.param(reg, str(rule.period)))
-    if kind is None:
-        return None
-    found = periods(kind, today - dt.timedelta(days=400), today + dt.timedelta(days=400), pin=rule.month)
-    for p in found:
-        if p.start <= today <= p.end:
-            return p.label, p.start, p.end
-    return None
+
+    def find() -> tuple[str, dt.date, dt.date] | None:
+        kind = normalise(rule.period) or normalise(project.param(reg, str(rule.period)))
+        if kind is None:
+            return None
+        found = periods(kind, today - dt.timedelta(days=400), today + dt.timedelta(days=400), pin=rule.month)
+        return next(((p.label, p.start, p.end) for p in found if p.start <= today <= p.end), None)
+
+    return cached(project, ("period", reg.id, rule.id, today), find)

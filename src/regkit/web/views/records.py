@@ -33,7 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """The person's to-do list and the forms they fill in."""
     me = access.name_of(request)
     return page(request, "home.html", todo=todo(me), forms=fillable(me),
-                mine=StoredRecord.objects.filter(created_by=me).order_by("-updated_at")[:10],
+                mine=StoredRecord.objects.filter(created_by=me).order_by("-updated_at")
+                .only("id", "form_id", "number", "status")[:10],
                 titles=titles())
 
 
@@ -70,25 +71,28 @@ def todo(me: str) -> dict[str, Any]:
             "department", "record_id", "record__form_id", "record__number", "record__created_by")[:TODO_SHOWN])
         out[kind] = [RecordLink(*r[1:]) if kind == "approve" else (RecordLink(*r[1:]), r[0]) for r in rows]
         out["counts"][kind] = len(rows) if len(rows) < TODO_SHOWN else mine.count()
-    out["returned"] = list(StoredRecord.objects.filter(status=Status.RETURNED, created_by=me).order_by("id"))
-    # the due dates follow from the stored values as they are (ISO dates, names): no parsing needed
-    with_deadlines = [f.id for _, f in project.forms() if workflow.has_deadlines(project, f)]
-    mine_due = StoredRecord.objects.filter(created_by=me, form_id__in=with_deadlines).exclude(status=Status.RETURNED)
-    for pk, form_id, values in mine_due.order_by("id").values_list("pk", "form_id", "values"):
+    out["returned"] = [RecordLink(*r) for r in StoredRecord.objects.filter(status=Status.RETURNED, created_by=me)
+                       .order_by("id").values_list("pk", "form_id", "number", "created_by")]
+    # deadlines and periodic forms, from the person's records of the forms they concern (one query);
+    # due dates follow from the stored values as they are (ISO dates, names): no parsing needed
+    due_forms = {f.id for _, f in project.forms() if workflow.has_deadlines(project, f)}
+    periodic = workflow.cadences(project, me)
+    mine = StoredRecord.objects.filter(created_by=me, form_id__in=due_forms | {f.id for _, _, f in periodic})
+    by_form: dict[str, list[dict[str, Any]]] = {}
+    for pk, form_id, status, values in mine.order_by("id").values_list("pk", "form_id", "status", "values"):
+        by_form.setdefault(form_id, []).append(values)
         hit = project.form(form_id)
-        if hit is None:
+        if form_id not in due_forms or status == Status.RETURNED or hit is None:
             continue
         for rule, who, due in workflow.deadlines(project, hit[1], values):
             if (who or me) == me and due <= today + dt.timedelta(days=DUE_SOON_DAYS):
                 out["deadlines"].append(workflow.Due(rule.title, due, form_id, pk))
-    for reg, cadence, form in workflow.cadences(project, me):
+    for reg, cadence, form in periodic:
         period = workflow.current_period(project, reg, cadence, today)
         if period is None:
             continue
         label, start, end = period
-        done = any(_in_period(form, cadence.date_field, values, start, end) for values in
-                   StoredRecord.objects.filter(form_id=form.id, created_by=me).values_list("values", flat=True))
-        if not done:
+        if not any(_in_period(form, cadence.date_field, values, start, end) for values in by_form.get(form.id, [])):
             out["periodic"].append(workflow.Due(cadence.title, end, form.id, None, label))
     out["deadlines"].sort(key=lambda d: d.due or today)
     return out
