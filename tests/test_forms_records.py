@@ -55,7 +55,9 @@ def test_typed_text_is_read_leniently(type_: str, typed: str, want: object) -> N
     ("date", "2026-02-30"),
     ("date", dt.datetime(2026, 3, 5, 10, 0)),
     ("month", "2026-13"),
-    ("amount", "12.5"),            # a quoted amount in a record file
+    ("amount", "12.5元"),          # a quoted amount in a record file that is not a plain decimal
+    ("amount", "1,200"),
+    ("integer", "1e3"),
     ("amount", 1.005),
     ("amount", True),
     ("amount", float("nan")),
@@ -67,6 +69,12 @@ def test_typed_text_is_read_leniently(type_: str, typed: str, want: object) -> N
 def test_record_values_are_strict(type_: str, raw: object) -> None:
     with pytest.raises(ValueProblem):
         parse_value(f(type_), raw)
+
+
+def test_plain_decimals_written_as_text_are_the_same_numbers() -> None:
+    """JSON exports keep decimals as text to keep cents exact."""
+    assert parse_value(f("amount"), "12.5") == Decimal("12.5")
+    assert parse_value(f("integer"), "-12") == -12
 
 
 def test_yaml_date_objects_and_numbers_become_canonical() -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,28 @@ def test_json_after_the_array_is_an_error(tmp_path: Path) -> None:
     path.write_text('[{"form": "slip", "id": "QF-1"}]\n{"x": 1}\n', encoding="utf-8")
     raws, bad = read_json(path, "r.json", None)
     assert raws == [] and [(u.line, u.error) for u in bad] == [(2, "invalid JSON: Extra data (column 1)")]
+
+
+@pytest.mark.parametrize(("text", "amount"), [("1200.50", "1200.50"), ("0.10", "0.10"), ("-3", "-3"), ("+12", "12")])
+def test_json_amounts_written_as_text_read_as_the_same_amount(tmp_path: Path, text: str, amount: str) -> None:
+    """Exports keep decimals as JSON strings to keep cents exact: a plain decimal in text is the
+    amount it writes, as the same cell in a CSV file is."""
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps([{**slip(), "amount": text}], default=str), encoding="utf-8")
+    raws, bad = read_json(path, "r.json", None)
+    got = validate(project(), raws)
+    assert bad == [] and got.unreadable == []
+    assert got.records[0].values["amount"] == Decimal(amount)
+
+
+@pytest.mark.parametrize("text", ["1,200", "¥12", "1e3", "12.345", " 12", "１２", "12元", ""])
+def test_json_text_that_is_not_a_plain_decimal_stays_unreadable(tmp_path: Path, text: str) -> None:
+    """Only plain decimals: anything a person would have to interpret is still listed unreadable."""
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps([{**slip(), "amount": text}], default=str), encoding="utf-8")
+    raws, _ = read_json(path, "r.json", None)
+    got = validate(project(), raws)
+    if text:
+        assert [u.line for u in got.unreadable] == [1] and got.records == []
+    else:  # an empty amount is what the record shows (a completeness finding), not unreadable
+        assert got.unreadable == []

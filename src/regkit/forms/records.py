@@ -34,6 +34,9 @@ _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
+# numbers written as text in a structured record (JSON/YAML): plain ASCII digits only
+_PLAIN_INT = re.compile(r"[+-]?[0-9]{1,18}")
+_PLAIN_AMOUNT = re.compile(r"[+-]?[0-9]{1,15}(\.[0-9]{1,2})?")
 _AMOUNT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # How a ticked or unticked box is typed; shared with the checker's SQL fast path.
 TRUE_WORDS = frozenset({"是", "true", "yes", "y", "1", "√", "✓", "✔", "☑", "☒", "x"})
@@ -131,6 +134,8 @@ def _parse_int(field: FormField, raw: Any, lenient: bool) -> int:
         text = _norm(raw).replace(",", "")
         if _INT_RE.match(text) and len(text) <= 18:
             return int(text)
+    if isinstance(raw, str) and _PLAIN_INT.fullmatch(raw):  # a number kept as text by a JSON export
+        return int(raw)
     if isinstance(raw, (float, Decimal)) and raw == int(raw):
         return int(raw)
     raise ValueProblem(f"{field.key}: {raw!r} is not a whole number")
@@ -143,6 +148,9 @@ def _parse_amount(field: FormField, raw: Any, lenient: bool) -> Decimal:
         value = Decimal(raw)
     elif isinstance(raw, float):
         value = Decimal(repr(raw))
+    elif isinstance(raw, str) and _PLAIN_AMOUNT.fullmatch(raw):
+        # decimals kept as text, as JSON exports do to keep cents exact ("1200.50"): the same amount
+        value = Decimal(raw)
     elif isinstance(raw, str) and lenient:
         text = _norm(raw).replace(",", "").removeprefix("¥").removesuffix("元").strip()
         if not _AMOUNT_RE.match(text) or len(text) > 24:
