@@ -116,42 +116,55 @@ class Report:
 
     def penalties(self) -> dict[str, int | float]:
         """Fines per person, by name: the sum of the lines naming them."""
-        totals: dict[str, Decimal] = {}
-        for f in self.findings:
-            if f.penalty and f.person:
-                totals[f.person] = totals.get(f.person, Decimal(0)) + Decimal(str(f.penalty))
-        return {p: number(v) for p, v in sorted(totals.items())}
+        return self._totals()[0]
 
     def total_penalty(self) -> int | float:
         """Every fine of the report: the sum of its lines."""
-        return number(sum((Decimal(str(f.penalty)) for f in self.findings), Decimal(0)))
+        return self._totals()[1]
 
     def by_regulation(self) -> list[dict[str, Any]]:
         """Findings and fines per regulation, in regulation order."""
-        out: dict[str, dict[str, Any]] = {}
-        for f in self.findings:
-            row = out.setdefault(f.regulation, {"regulation": f.regulation, "title": self.titles.get(f.regulation, ""),
-                                                "findings": 0, "penalty": Decimal(0)})
-            row["findings"] += 1
-            row["penalty"] += Decimal(str(f.penalty))
-        return [{**r, "penalty": number(r["penalty"])} for r in out.values()]
+        return self._totals()[2]
 
     def by_rule(self) -> list[dict[str, Any]]:
         """Findings and fines per rule (its Chinese title), in regulation and rule order."""
-        out: dict[str, dict[str, Any]] = {}
+        return self._totals()[3]
+
+    def _totals(self) -> tuple[dict[str, int | float], int | float, list[dict[str, Any]], list[dict[str, Any]]]:
+        """Fines by person, the total, and counts and fines by regulation and by rule, in one pass
+        (exact: whole fines add as integers, others as decimals)."""
+        people: dict[str, Any] = {}
+        regs: dict[str, dict[str, Any]] = {}
+        rules: dict[str, dict[str, Any]] = {}
+        total: Any = 0
         for f in self.findings:
-            row = out.setdefault(f.rule, {"rule": f.rule, "title": f.title, "regulation": f.regulation,
-                                          "findings": 0, "penalty": Decimal(0)})
+            fine = f.penalty if type(f.penalty) is int else Decimal(str(f.penalty))
+            total += fine
+            if fine and f.person:
+                people[f.person] = people.get(f.person, 0) + fine
+            row = regs.get(f.regulation)
+            if row is None:
+                row = regs[f.regulation] = {"regulation": f.regulation, "title": self.titles.get(f.regulation, ""),
+                                            "findings": 0, "penalty": 0}
             row["findings"] += 1
-            row["penalty"] += Decimal(str(f.penalty))
-        return [{**r, "penalty": number(r["penalty"])} for r in out.values()]
+            row["penalty"] += fine
+            row = rules.get(f.rule)
+            if row is None:
+                row = rules[f.rule] = {"rule": f.rule, "title": f.title, "regulation": f.regulation,
+                                       "findings": 0, "penalty": 0}
+            row["findings"] += 1
+            row["penalty"] += fine
+        return ({p: number(v) for p, v in sorted(people.items())}, number(total),
+                [{**r, "penalty": number(r["penalty"])} for r in regs.values()],
+                [{**r, "penalty": number(r["penalty"])} for r in rules.values()])
 
     def summary(self) -> dict[str, Any]:
         """Counts and fines, as the spec's ``summary`` object (plus totals by regulation and rule)."""
+        penalties, total, by_regulation, by_rule = self._totals()
         return {
             "records": self.checked + len(self.unreadable), "checked": self.checked,
-            "unreadable": len(self.unreadable), "findings": len(self.findings), "penalties": self.penalties(),
-            "total_penalty": self.total_penalty(), "by_regulation": self.by_regulation(), "by_rule": self.by_rule(),
+            "unreadable": len(self.unreadable), "findings": len(self.findings), "penalties": penalties,
+            "total_penalty": total, "by_regulation": by_regulation, "by_rule": by_rule,
             "regulations": list(self.in_force), "not_supplied": sorted(self.not_supplied),
         }
 
