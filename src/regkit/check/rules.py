@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -426,9 +426,9 @@ def findings_of(con: duckdb.DuckDBPyConnection, comp: Compiler, reg: Regulation,
                     person=person if person not in (None, "") else q.person, message=msg, loss=_loss(loss),
                     month=month, order=order, line=pos, act=act)
         if fine:  # a fine computed from this record; none where the record cannot give one
-            f = replace(f, penalty=number(max(fine[0], 0)) if fine[0] is not None else 0)
+            f.penalty = number(max(fine[0], 0)) if fine[0] is not None else 0
         if late:
-            f = replace(f, severity="warning", penalty=0, fine_citation=None, loss=None)
+            f.severity, f.penalty, f.fine_citation, f.loss = "warning", 0, None, None
         out.append(f)
     return out
 
@@ -437,5 +437,8 @@ def _loss(value: Any) -> Decimal | None:
     """A positive loss as a Decimal of cents, else None."""
     if value is None:
         return None
-    d = Decimal(str(value)).quantize(Decimal("0.01"))
+    d = (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(_CENT)
     return d if d > 0 else None
+
+
+_CENT = Decimal("0.01")
