@@ -325,9 +325,8 @@ def check(ctx: click.Context, records: tuple[Path, ...], date_from: Any, as_of: 
     data = render(report, fmt, color=color, templates=cfg.shown(cfg.templates))
     if output is not None:
         write_atomic(output, data)
-        s = report.summary()
-        click.echo(f"wrote {output}: {s['findings']} findings, {s['unreadable']} unreadable, "
-                   f"{s['checked']} records checked", err=True)
+        click.echo(f"wrote {output}: {len(report.findings)} findings, {len(report.unreadable)} unreadable, "
+                   f"{report.checked} records checked", err=True)
     else:
         click.echo(data.decode("utf-8"), nl=False, color=color)
     ctx.exit(report.exit_code)
