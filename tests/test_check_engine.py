@@ -159,3 +159,17 @@ def test_only_with_a_pattern_that_matches_nothing_exits_2(tmp_path: Path) -> Non
     assert (code, stdout) == (2, "")
     assert err.strip() == "--only:1:1: no regulation, form or rule matches 'slip-aproved'"
     assert not out.exists()
+
+
+def test_a_completeness_finding_names_the_filler_of_a_large_file(tmp_path: Path) -> None:
+    """The engine stores only the columns rules read; the person who fills the form in is always
+    one of them, even when no rule names that field (《年度考核表》: its 考核人)."""
+    from regkit.loader import load_project
+
+    root = Path(__file__).parent.parent / "regulations"
+    header = ["id", "year", "person", "monthly_summary", "result", "comments", "reviewed_by", "held_on"]
+    path = write_csv(tmp_path / "annual-review.csv",
+                     [["ND-1", "2025", "李娜", "", "良好", "认真负责", "赵明", "2026-01-20"]], header=header)
+    report = audit(load_project([root]), [path], as_of=AS_OF, date_from=FROM)
+    [found] = [f for f in report.findings if f.rule == "annual-review:required"]
+    assert found.person == "赵明" and "月度考核情况" in found.message

@@ -24,7 +24,7 @@ PARAM_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Revision(_Strict):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import duckdb
+from pydantic import BaseModel
 
 from .. import expr
 from ..errors import InputError
@@ -109,16 +110,29 @@ def month_expr(form: Form, alias: str = "r") -> str:
 
 
 def needed_fields(project: Project, form: Form) -> set[str]:
-    """The fields of ``form`` some rule may read (by name), plus the id and the dates that place
-    a record in time; the engine need not store the others of a large file."""
+    """The fields of ``form`` a rule may read: every key any rule of the project names (a roster
+    is read by another form's rule), the people (who answers for a finding), the id and the dates
+    that place a record in time; the engine need not store the others of a large file."""
     keys = {f.key for f in form.fields if f.type != "table"}
-    out = {"id"} | {f.key for f in form.fields if f.type in ("date", "month")}
-    for reg in project.regulations:
-        for rule in reg.rules:
-            if rule.form == form.id or getattr(rule, "other", None) == form.id:
-                text = rule.model_dump_json(by_alias=True)
-                out |= {k for k in keys if re.search(rf"\b{k}\b", text)}
-    return out
+    out = {"id"} | {f.key for f in form.fields if f.type in ("date", "month", "person")}
+    text = "\n".join(t for reg in project.regulations for rule in reg.rules for t in _texts(rule))
+    return out | {k for k in keys if re.search(rf"\b{re.escape(k)}\b", text)}
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every text a rule holds (values, and the keys of its mappings), without serialising it."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _texts(k)
+            yield from _texts(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _texts(v)
 
 
 def _order_expr(form: Form, alias: str = "r") -> str:
