@@ -24,6 +24,8 @@ PARAM_RE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
 class _Strict(BaseModel):
+    # validators are built when first used: a command whose project comes from the cache
+    # (regkit.projectcache) never validates, and does not pay for building them at start-up
     model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
