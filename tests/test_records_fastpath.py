@@ -128,3 +128,29 @@ def test_fast_path_equals_python_checks_on_random_cells(every: Project, tmp_path
     assert 40 < accepted < 360, accepted  # the generator yields both kinds
     fast_rows = fast.con.execute("SELECT count(*) FROM c1 WHERE _ok").fetchone()
     assert fast_rows is not None and fast_rows[0] > 20  # and DuckDB takes a share of them itself
+
+
+def test_quoted_empty_cells_are_empty_as_in_python(every: Project, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cell written "" (spreadsheets quote every cell) is empty, as an unquoted empty cell is:
+    the engine stores text as it reads it, so it must read both as NULL."""
+    monkeypatch.setattr("regkit.check.needed_fields", lambda project, form: None)  # store every column
+    rows = _rows(7, 40)
+    path = tmp_path / "every.csv"
+    lines = [",".join(KEYS)] + [",".join('""' if c == "" else '"' + c.replace('"', '""') + '"' for c in row)
+                                for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [table] = plan_csv(every, path, "every.csv", workdir=tmp_path, encoding=None).tables
+    fast = Store()
+    more = load_table(every, fast, table, tmp_path, forced=False)
+    fast.load_records(more.records)
+    fast.create_views([table.form])
+    text = ["text", "note", "month", "pick", "who", "dept", "phone"]
+    where = " OR ".join(f"{k} = ''" for k in text)
+    empties = fast.con.execute(f'SELECT count(*) FROM "every" WHERE {where}').fetchone()
+    assert empties == (0,)
+    checked = read_python(every, path, "every.csv", table.encoding, table.columns)
+    slow = Store()
+    slow.load_records(checked.records)
+    slow.create_views([table.form])
+    assert _stored(fast) == _stored(slow)

@@ -119,7 +119,9 @@ def stored(f: FormField | None, v: str, cast: str | None = None) -> str:
     if t == "boolean":
         return f"CASE WHEN {v} = '' THEN NULL ELSE lower({v}) IN {_in(TRUE_WORDS - {''})} END"
     to = cast_type(f)
-    return (cast or f"try_cast({v} AS {to})") if to else f"nullif({v}, '')"
+    # the reader gives NULL for an empty cell, quoted ("") or not (allow_quoted_nulls): text is
+    # stored as it is, without a copy
+    return (cast or f"try_cast({v} AS {to})") if to else v
 
 
 def shown(f: FormField | None, column: str) -> str:
