@@ -63,6 +63,7 @@ class _Part:
     table: str
     csv: bool = False
     keys: set[str] = field(default_factory=set)
+    source: str | None = None  # a CSV file's table holds one source, kept once (in _sources), not per row
 
 
 # The engine's memory budget; beyond it DuckDB writes to the audit's temporary folder. The
@@ -123,7 +124,7 @@ class Store:
             elif f is None or f.key == "id":
                 tests.append("FALSE")  # no column holds the record's number: the Python checks say so
         sql = (
-            f"CREATE TEMP TABLE {name} AS SELECT $src AS _src, {' AND '.join(tests) or 'TRUE'} AS _ok, "
+            f"CREATE TEMP TABLE {name} AS SELECT {' AND '.join(tests) or 'TRUE'} AS _ok, "
             f"{missing_sql(t.form, {k: by_key.get(k) for k, _ in columns(t.form)}, raw=True)} AS _missing, "
             f"CASE WHEN _ok THEN NULL ELSE [{', '.join(raw)}] END AS _raw{''.join(', ' + k for k in kept)} "
             f"FROM (SELECT *{''.join(', ' + c for c in casts)} "
@@ -131,7 +132,7 @@ class Store:
             f"quote = '\"', escape = '\"', strict_mode = true, allow_quoted_nulls = true, encoding = 'utf-8', "
             f"max_line_size = 8388608))"
         )
-        params: dict[str, Any] = {"src": t.source, "path": str(t.path)}
+        params: dict[str, Any] = {"path": str(t.path)}
         if "form" in by_key:
             params["form"] = t.form.id
         counted = NewlineCount(t.path)  # while the engine reads the file
@@ -143,7 +144,9 @@ class Store:
         total = self.con.execute(f"SELECT count(*) FROM {name}").fetchone()
         self.csv_sources[t.source] = (t, int(total[0]) if total else 0, counted)
         stored_keys = {k for k, _ in columns(t.form) if k in by_key and (needed is None or k in needed)}
-        self.parts[t.form.id].append(_Part(name, csv=True, keys=stored_keys))
+        self.con.execute("CREATE TEMP TABLE IF NOT EXISTS _sources (part VARCHAR PRIMARY KEY, src VARCHAR)")
+        self.con.execute("INSERT INTO _sources VALUES ($part, $src)", {"part": name, "src": t.source})
+        self.parts[t.form.id].append(_Part(name, csv=True, keys=stored_keys, source=t.source))
         rows = self.con.execute(f"SELECT rowid, _raw FROM {name} WHERE NOT _ok ORDER BY rowid").fetchall()
         return [(int(r), list(cells)) for r, cells in rows]
 
@@ -186,7 +189,9 @@ class Store:
                 if p.csv:
                     shown_cols = ", ".join(f"{shown(f, quote(k)) if k in p.keys else empty(f)} AS {quote(k)}"
                                            for k, f in cols)
-                    selects.append(f"SELECT _src, rowid AS _pos, {shown_cols}, _missing FROM {p.table} WHERE _ok")
+                    src = f"(SELECT src FROM _sources WHERE part = '{p.table}')"
+                    selects.append(f"SELECT {src} AS _src, rowid AS _pos, {shown_cols}, _missing FROM {p.table} "
+                                   "WHERE _ok")
                 else:
                     typed_missing = missing_sql(form, {k: quote(k) for k, _ in cols}, raw=False)
                     selects.append(f"SELECT _src, _pos, {names}, {typed_missing} AS _missing FROM {p.table}")
@@ -241,8 +246,8 @@ class Store:
     def _drop(self, fid: str, src: str, pos: int) -> None:
         for p in self.parts[fid]:
             if p.csv:
-                self.con.execute(f"UPDATE {p.table} SET _ok = FALSE WHERE _src = $s AND rowid = $p",
-                                 {"s": src, "p": pos})
+                if p.source == src:
+                    self.con.execute(f"UPDATE {p.table} SET _ok = FALSE WHERE rowid = $p", {"p": pos})
             else:
                 self.con.execute(f"DELETE FROM {p.table} WHERE _src = $s AND _pos = $p", {"s": src, "p": pos})
 
