@@ -9,7 +9,8 @@ are stored. Entries are pickles, so they are read only from a folder that the us
 nobody else may write to, as Jinja does for its bytecode cache; anything odd (a damaged entry, a
 file that is not a regular file) is a miss, never an error.
 
-The folder is ``$REGKIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/regkit``, else ``~/.cache/regkit``;
+The folder is ``$REGKIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/regkit/projects``, else
+``~/.cache/regkit/projects``;
 ``REGKIT_CACHE=off`` turns the cache off."""
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def folder() -> Path | None:
     if given:
         return Path(given)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "regkit"
+    return Path(base) / "regkit" / "projects"
 
 
 def _code_signature() -> bytes:
