@@ -30,7 +30,10 @@ serve: setup
 test: setup
 	$(PY) -m pytest
 
+# Byte-compiled once, as pip does for an installed package: an editable install compiles at
+# first import and, where PYTHONDONTWRITEBYTECODE is set, again at every start of every command.
 setup: system $(VENV)/.installed
+	$(PY) -m compileall -q src
 
 system:
 	@scripts/system-deps.sh
