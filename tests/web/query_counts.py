@@ -2,7 +2,8 @@
 of database queries the to-do lists and record lists take with few and with many records.
 
     python query_counts.py REGULATIONS DATA_DIR DATABASE_URL
-prints {"few": {page: queries}, "many": {...}, "shown": {...}} as JSON."""
+prints {"few": {page: queries}, "many": {...}, "most": {...}, "shown": {page: records linked with
+"many"}, "more": {page: the to-do list's line for those not shown}} as JSON."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from regkit.web.cli import web_config
 from regkit.web.server import upgrade
 
-FEW, MANY = 3, 40
+SIZES = {"few": 3, "many": 105, "most": 210}  # records stored; the to-do list shows 100
 SLIP = {"date": "2026-11-02", "customer": "查询计数客户", "settlement": "现金", "amount": "800",
         "reason": "测试", "promised_date": "2026-12-05", "handler": "李娜", "departments": ["财务部"]}
 PAGES = {  # who looks at which page
@@ -51,15 +53,22 @@ def main() -> None:
             checked = service.check_values(project, form, dict(SLIP, customer=f"查询计数客户{i}"), None)
             service.create(project, form.id, checked, "李娜")
 
-    out: dict[str, dict[str, int]] = {"few": {}, "many": {}, "shown": {}}
-    for size, count in (("few", FEW), ("many", MANY - FEW)):
-        store(count)
+    out: dict[str, dict[str, Any]] = {"few": {}, "many": {}, "most": {}, "shown": {}, "more": {}}
+    stored = 0
+    for size, count in SIZES.items():
+        store(count - stored)
+        stored = count
         for page, (who, path) in PAGES.items():
             with CaptureQueriesContext(connection) as queries:
                 response = clients[who].get(path)
             assert response.status_code == 200, (page, response.status_code)
             out[size][page] = len(queries.captured_queries)
-            out["shown"][page] = len(re.findall(r'href="/records/\d+/"', response.content.decode()))
+            html = response.content.decode()
+            if size != "many":
+                continue
+            out["shown"][page] = len(re.findall(r'href="/records/\d+/"', html))
+            more = re.search(r'<li class="more"><a href="([^"]+)">([^<]+)</a>', html)
+            out["more"][page] = list(more.groups()) if more else None
     print(json.dumps(out, ensure_ascii=False))
 
 

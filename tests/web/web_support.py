@@ -83,6 +83,10 @@ class Postgres:
         """The database URL of ``name`` on this cluster."""
         return f"postgresql://regkit@/{name}?host={urllib.parse.quote(str(self.folder))}&port={self.port}"
 
+    def postmaster(self) -> int:
+        """The server's main process (its connections' processes are its children)."""
+        return int((self.folder / "data" / "postmaster.pid").read_text().split("\n", 1)[0])
+
     def stop(self) -> None:
         """pg_ctl stop."""
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop")

@@ -316,8 +316,9 @@ def record_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(form_id=request.GET["form"])
     if request.GET.get("status") in dict(Status.choices):
         qs = qs.filter(status=request.GET["status"])
-    if request.GET.get("task") in ("approve", "sign"):  # what awaits the person (the to-do list's "all")
-        qs = qs.filter(pk__in=Task.objects.filter(person=me, kind=request.GET["task"]).values("record_id"))
+    task = request.GET.get("task") if request.GET.get("task") in ("approve", "sign") else ""
+    if task:  # what awaits the person (the to-do list's "all")
+        qs = qs.filter(pk__in=Task.objects.filter(person=me, kind=task).values("record_id"))
     shown: list[StoredRecord] = []
     if access.is_auditor(me):
         shown = list(qs[:LIST_SHOWN])
@@ -331,4 +332,5 @@ def record_list(request: HttpRequest) -> HttpResponse:
             last = batch[-1]  # the next batch: after the last one in this order (keyset, not offset)
             rest = qs.filter(Q(updated_at__lt=last.updated_at) | Q(updated_at=last.updated_at, pk__lt=last.pk))
     return page(request, "records.html", records=shown, titles=titles(), statuses=list(Status.choices),
-                selected_form=request.GET.get("form", ""), selected_status=request.GET.get("status", ""))
+                selected_form=request.GET.get("form", ""), selected_status=request.GET.get("status", ""),
+                selected_task=task)
