@@ -46,7 +46,8 @@ def main() -> None:
         accounts.ensure_user(project, name)
         clients[name] = Client()
         clients[name].force_login(get_user_model().objects.get(username=name))
-    _, form = service._form(project, "arrears-approval")
+    _, form = project.form("arrears-approval") or (None, None)
+    assert form is not None
 
     def store(n: int) -> None:
         for i in range(n):
