@@ -104,10 +104,11 @@ def test_unmatched_quote_is_located(tmp_path: Path) -> None:
     assert report.checked == 1  # QF-1, before it, is still checked
 
 
-def test_bad_rows_have_their_lines(tmp_path: Path) -> None:
+@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+def test_bad_rows_have_their_lines(tmp_path: Path, newline: str) -> None:
     rows = [cells(slip(id="QF-1")), cells(slip(id="QF-2", customer="多行\n客户")), [], cells(slip(id="QF-3")),
             cells(slip(id="QF-4", amount="abc")), cells(slip(id="QF-5", date="2026-02-30"))]
-    path = write_csv(tmp_path / "slip.csv", rows)
+    path = write_csv(tmp_path / "slip.csv", rows, newline=newline)
     report = run(path)
     assert [(u.line, u.error) for u in report.unreadable] == [
         (7, "amount: 'abc' is not an amount in yuan"), (8, "date: '2026-02-30' is not a valid date")]
@@ -321,3 +322,18 @@ def test_a_table_forms_csv_over_the_row_by_row_limit_is_one_line(tmp_path: Path,
     report = run([path])
     assert [(u.line, u.error.split(",")[0]) for u in report.unreadable] == [(1, f"file is {path.stat().st_size} "
                                                                                 "bytes")]
+
+
+@pytest.mark.parametrize(("blank", "line"), [(0, 4), (2, 6)])
+def test_a_findings_line_in_a_file_without_quotes(tmp_path: Path, blank: int, line: int) -> None:
+    """Lines of the engine's rows in an LF file: without a quote, a carriage return or a blank line
+    each row is one line (known without counting them); blank lines, which the engine skips, count."""
+    rows = [",".join(cells(slip(id="QF-1"))), ",".join(cells(slip(id="QF-2")))] + [""] * blank
+    rows.append(",".join(cells(slip(id="QF-9", approved_by="李娜"))))
+    path = tmp_path / "slip.csv"
+    path.write_text("\n".join([",".join(KEYS), *rows]) + "\n", encoding="utf-8")
+    assert '"' not in path.read_text(encoding="utf-8")
+    report = run(path)
+    assert report.unreadable == [] and report.checked == 3
+    [f] = [f for f in report.findings if f.record == "QF-9"]
+    assert f.line == line
