@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from check_support import notice, run, slip, stats, write_yaml
 
 
@@ -29,3 +31,14 @@ def test_identical_copies_are_one_record(tmp_path: Path) -> None:
     assert [(u.line, u.error) for u in report.unreadable] == [
         (19, "duplicate id 'QF-7' of form slip (another record has it)")]
     assert report.checked == 3
+
+
+@pytest.mark.parametrize("ids", [["QF-1", "QF-2", "QF-2", "QF-3"], ["QF-3", "QF-1", "QF-2", "QF-1"]])
+def test_a_copy_in_rising_or_unordered_ids_is_found(tmp_path: Path, ids: list[str]) -> None:
+    """Rising ids are known to differ in one pass; any copy breaks the rise and is found."""
+    from test_records_csv import cells, write_csv
+
+    rows = [cells(slip(id=rid, customer=f"客户{i}")) for i, rid in enumerate(ids)]
+    report = run(write_csv(tmp_path / "slip.csv", rows))
+    assert len(report.unreadable) == 2 and all("duplicate id" in u.error for u in report.unreadable)
+    assert report.checked == len(ids) - 2
