@@ -3,6 +3,7 @@ and serve it with gunicorn (threads in a few worker processes; static files by W
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -92,6 +93,9 @@ def serve(config: WebConfig, host: str = "127.0.0.1", port: int = 8000, workers:
     from django.db import connections
 
     connections.close_all()  # no connection inherited across the fork into the workers
+    # What is loaded now (Django, the project, the rules) lives as long as the workers: kept out of
+    # the garbage collector's full passes, which otherwise walk it all and stall a worker's threads.
+    gc.freeze()
     if ready is not None:
         ready(f"http://{host}:{port}/")
     App().run()
