@@ -10,8 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import mmap
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -317,12 +315,17 @@ class NewlineCount:
 
 def _one_row_per_line(fh: BinaryIO) -> bool:
     """True when no row of the file can span lines or be skipped: no quote (a quoted line break),
-    no carriage return and no blank line. Each is one fast search over the mapped file, where
-    counting every line break would read it all."""
-    if os.fstat(fh.fileno()).st_size == 0:
-        return False
-    with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        return (mm[:1] != b"\n" and mm.find(b'"') < 0 and mm.find(b"\r") < 0 and mm.find(b"\n\n") < 0)
+    no carriage return and no blank line. Each is a fast search of a chunk, where counting every
+    line break would take longer (chunks, not a mapping of the file: mapped pages would count as
+    this process's memory)."""
+    previous = b"\n"  # a file that starts with a line break starts with a blank line
+    found_any = False
+    while chunk := fh.read(CHUNK):
+        found_any = True
+        if b'"' in chunk or b"\r" in chunk or b"\n\n" in chunk or (previous == b"\n" and chunk[:1] == b"\n"):
+            return False
+        previous = chunk[-1:]
+    return found_any
 
 
 def line_numbers(table: CsvTable, rows: list[int], total_rows: int,
