@@ -107,3 +107,23 @@ def test_old_entries_are_pruned(project_dir: Path, tmp_path: Path, monkeypatch: 
         org.write_text(text + f"\n# {i}\n", encoding="utf-8")
         load_project([project_dir])
     assert len(_entries(tmp_path)) == 2
+
+
+def test_an_audit_from_the_cache_loads_no_yaml_or_xml_reader(project_dir: Path, tmp_path: Path) -> None:
+    """Start-up is a share of every audit: a cached project needs no YAML parser, and a CSV file
+    no XML parser (each costs tens of milliseconds to import)."""
+    import subprocess
+    import sys
+
+    records = tmp_path / "rec"
+    records.mkdir()
+    (records / "slip.csv").write_text("id,date,customer\nQF-1,2026-03-01,甲公司\n", encoding="utf-8")
+    script = ("import sys\nfrom pathlib import Path\nfrom regkit.loader import load_project\n"
+              "from regkit.check import audit\n"
+              f"audit(load_project([Path({str(project_dir)!r})]), [Path({str(records)!r})])\n"
+              "print(sorted(m for m in ('yaml', 'lxml', 'lxml.etree') if m in sys.modules))\n")
+    env = {**os.environ, "REGKIT_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("REGKIT_CACHE", None)
+    subprocess.run([sys.executable, "-c", script], capture_output=True, env=env, check=True)  # fills the cache
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "[]", (done.stdout, done.stderr)

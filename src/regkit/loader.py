@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -29,7 +29,9 @@ from .model import (
     RequiresRule,
     StubRule,
 )
-from .yamlsafe import Located, Path_, implicit_hint, load_yaml
+
+if TYPE_CHECKING:  # the YAML reader is imported when a file is read (a cached project needs none)
+    from .yamlsafe import Located, Path_
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -236,12 +238,16 @@ def _message(err: Any, path: Path_, loc: Located) -> str:
     if kind in _EXPECTED and isinstance(value, (list, dict)):
         msg += ", got a list" if isinstance(value, list) else ", got a mapping"
     if kind in ("string_type", "string_pattern_mismatch"):
+        from .yamlsafe import implicit_hint
+
         msg += implicit_hint(loc, path, value)
     return msg.replace("Value error, ", "")
 
 
 def _load_model(model: type[M], path: Path, not_mapping: str) -> tuple[M | None, Located | None, list[Problem]]:
     try:
+        from .yamlsafe import load_yaml
+
         loc = load_yaml(path, keep_going=True)
     except InputError as exc:
         return None, None, exc.problems
@@ -709,6 +715,8 @@ def _value_problem(ptype: str, choices: list[str] | None, value: Any, loc: Locat
     if ptype == "decimal" and (isinstance(value, bool) or not isinstance(value, (int, float))):
         return f"expected a number, got {shown}"
     if ptype in ("text", "choice") and not isinstance(value, str):
+        from .yamlsafe import implicit_hint
+
         return f"expected text, got {shown}{implicit_hint(loc, path, value)}"
     if ptype == "choice" and choices and value not in choices:
         return f"{value!r} is not one of {', '.join(choices)}"

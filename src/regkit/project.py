@@ -22,7 +22,7 @@ TEMPLATE_MARKERS = {"document": "document.yaml", "forms": "layout.yaml", "report
 class ProjectFile(BaseModel):
     """The project file ``regkit.yaml``: folders and files relative to it, every key optional."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built when a project file is read
 
     regulations: str = Field("regulations", description="folder of the regulation YAML files")
     org: str | None = Field(None, description="organisation profile; default <regulations>/org.yaml")

@@ -74,8 +74,9 @@ def _test(f: FormField | None, v: str, cast: str | None = None) -> str:
     holding the cell already cast to ``cast_type(f)`` (NULL where it cannot be), else it is cast
     here."""
     t = f.type if f else "text"
-    if t in TEXT_TYPES:  # no whitespace at either end: first and last code points (twice as fast as a regex)
-        return f"(unicode({v}) NOT IN {_WS_CODES} AND unicode(right({v}, 1)) NOT IN {_WS_CODES})"
+    if t in TEXT_TYPES:  # no whitespace at either end: first and last code points (twice as fast as a regex;
+        # v[-1] finds the last from the end, where right(v, 1) counts every character first)
+        return f"(unicode({v}) NOT IN {_WS_CODES} AND unicode({v}[-1]) NOT IN {_WS_CODES})"
     if t == "multiline":  # no line break at either end, and something visible
         return (f"(unicode({v}) NOT IN (10, 13) AND NOT ends_with({v}, chr(10)) AND NOT ends_with({v}, chr(13)) AND "
                 f"(unicode({v}) NOT IN {_WS_CODES} OR NOT regexp_full_match({v}, {as_sql_literal(_BLANK)})))")

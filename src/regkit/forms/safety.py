@@ -13,8 +13,10 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
+from typing import TYPE_CHECKING
 
-from lxml import etree
+if TYPE_CHECKING:  # lxml is imported when XML is parsed: most readers never parse any
+    from lxml import etree
 
 from ..errors import InputError, RegkitError
 
@@ -106,12 +108,16 @@ def read_member(name: str, zf: zipfile.ZipFile, member: str) -> bytes:
 
 
 def _parser() -> etree.XMLParser:
+    from lxml import etree
+
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                            recover=False, remove_comments=True, remove_pis=True)
 
 
 def parse_xml(name: str, member: str, data: bytes) -> etree._Element:
     """Parse XML that must not carry a DTD (no entities, external or internal)."""
+    from lxml import etree
+
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:

@@ -12,11 +12,13 @@ import re
 from bisect import bisect_right
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, Problem
-from ..yamlsafe import Located, load_yaml
 from . import RawRecord, Unreadable
+
+if TYPE_CHECKING:  # the YAML reader is imported when a YAML file is read
+    from ..yamlsafe import Located
 
 MAX_JSON_BYTES = 64 << 20
 MAX_RECORDS = 200_000  # per JSON file: larger sets belong in CSV files, which the engine reads itself
@@ -36,6 +38,8 @@ class _Refused(ValueError):
 def read_yaml(path: Path, source: str, default_form: str | None) -> tuple[list[RawRecord], list[Unreadable]]:
     """The records of a YAML file, each with the line it starts on."""
     try:
+        from ..yamlsafe import load_yaml
+
         loc = load_yaml(path, name=source, keep_going=True)
     except InputError as exc:
         return [], [_unreadable(p) for p in exc.problems]
