@@ -189,8 +189,11 @@ class Store:
                 if p.csv:
                     shown_cols = ", ".join(f"{shown(f, quote(k)) if k in p.keys else empty(f)} AS {quote(k)}"
                                            for k, f in cols)
-                    src = f"(SELECT src FROM _sources WHERE part = '{p.table}')"
-                    selects.append(f"SELECT {src} AS _src, rowid AS _pos, {shown_cols}, _missing FROM {p.table} "
+                    # the file's name joined from its one row in _sources: a scalar subquery
+                    # would stop filters on the view from reaching the table (its check that
+                    # one row came back keeps the view's columns computed for every record)
+                    selects.append(f"SELECT s._name AS _src, {p.table}.rowid AS _pos, {shown_cols}, _missing "
+                                   f"FROM {p.table}, (SELECT src AS _name FROM _sources WHERE part = '{p.table}') s "
                                    "WHERE _ok")
                 else:
                     typed_missing = missing_sql(form, {k: quote(k) for k, _ in cols}, raw=False)
