@@ -90,6 +90,12 @@ def test_json_bytes_are_the_standard_librarys(tmp_path: Path) -> None:
     odd = {"a": [], "b": {}, "c": [1, 2.5, -0.0, 1e21, 10.1, None, True, False, "\"引号\"\n\t\u2028\x00"],
            "d": {"e": [{"f": [[]]}], "键": 12345678901234567890}, "g": float("nan"), "h": ()}
     assert dumps_indented(odd) == json.dumps(odd, ensure_ascii=False, indent=2)
+    # lists of flat objects (the findings) take one call of the C encoder: strings that look like
+    # the boundary between two objects, objects of one member, NaN, lists nested in lists
+    flat = {"findings": [{"a": 1, "b": "x},\n    {y"}, {"a": 2, "b": "}"}, {"c": "},\n      {", "d": float("nan")}],
+            "z": [[{"q": 1, "r": None}, {"q": 2.5, "r": "}, {"}]], "one": [{"a": 1, "b": 2}, {"c": 3}],
+            "deep": [{"a": 1, "b": 2}, {"c": 3, "d": [1]}]}
+    assert dumps_indented(flat) == json.dumps(flat, ensure_ascii=False, indent=2)
     assert dumps_indented([]) == "[]" and dumps_indented("x") == '"x"'
     with pytest.raises(TypeError):
         dumps_indented({"a": object()})
