@@ -55,7 +55,7 @@ def test_database_urls(tmp_path: Path) -> None:
     assert database_settings("data.db", tmp_path)["NAME"] == str(tmp_path / "data.db")
     p = database_settings("postgresql://u:p%40ss@db.internal:5433/regkit?sslmode=require", tmp_path)
     assert (p["ENGINE"], p["NAME"], p["USER"], p["PASSWORD"], p["HOST"], p["PORT"]) == (
-        "django.db.backends.postgresql", "regkit", "u", "p@ss", "db.internal", "5433")
+        "regkit.web.postgres", "regkit", "u", "p@ss", "db.internal", "5433")
     assert p["OPTIONS"] == {"sslmode": "require"}
     sock = database_settings("postgresql://regkit@/db?host=/run/postgresql&port=5432", tmp_path)
     assert sock["HOST"] == "/run/postgresql" and sock["PORT"] == "5432"

@@ -91,6 +91,11 @@ class Postgres:
         """pg_ctl stop."""
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop")
 
+    def restart(self) -> None:
+        """pg_ctl restart (fast: the server ends every connection)."""
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.folder / "data"), "-l", str(self.folder / "log"),
+                  "-m", "fast", "-w", "-t", "60", "restart")
+
 
 @dataclass
 class Server:
