@@ -3,7 +3,8 @@ of database queries the to-do lists and record lists take with few and with many
 
     python query_counts.py REGULATIONS DATA_DIR DATABASE_URL
 prints {"few": {page: queries}, "many": {...}, "most": {...}, "shown": {page: records linked with
-"many"}, "more": {page: the to-do list's line for those not shown}} as JSON."""
+"many"}, "more": {page: the to-do list's line for those not shown}, "bench": {page: queries}} as JSON,
+"bench" being the pages the web bench loads (bench/web_bench.py), counted with "most" records."""
 
 from __future__ import annotations
 
@@ -70,7 +71,38 @@ def main() -> None:
             out["shown"][page] = len(re.findall(r'href="/records/\d+/"', html))
             more = re.search(r'<li class="more"><a href="([^"]+)">([^<]+)</a>', html)
             out["more"][page] = list(more.groups()) if more else None
+    out["bench"] = bench_pages(clients["李娜"], clients["张伟"], connection)
     print(json.dumps(out, ensure_ascii=False))
+
+
+def bench_pages(maker: Any, approver: Any, connection: Any) -> dict[str, int]:
+    """The queries of each page the web bench loads: a maker fills in a slip and looks at it, the
+    approver opens it and approves it (every page once before, as a warm server has)."""
+    from django.test.utils import CaptureQueriesContext
+
+    out: dict[str, int] = {}
+
+    def count(page: str, call: Any, *args: Any) -> Any:
+        with CaptureQueriesContext(connection) as queries:
+            response = call(*args)
+        assert response.status_code in (200, 302), (page, response.status_code)
+        out[page] = len(queries.captured_queries)
+        return response
+
+    for round_ in range(2):
+        count("form page", maker.get, "/forms/arrears-approval/new/")
+        slip = {k: v for k, v in SLIP.items() if k != "departments"}
+        made = count("submit", maker.post, "/forms/arrears-approval/new/",
+                     dict(slip, customer=f"基准页面{round_}", **{"departments.1": "财务部"}))
+        assert made.status_code == 302, made.content.decode()[:2000]
+        path = made["Location"]
+        count("record page of the maker", maker.get, path)
+        html = count("record page of the approver", approver.get, path).content.decode()
+        version = re.search(r'name="version" value="(\d+)"', html)
+        assert version is not None and 'id="approve"' in html
+        done = count("approve", approver.post, path + "approve/", {"version": version.group(1), "comment": ""})
+        assert done.status_code == 302
+    return out
 
 
 if __name__ == "__main__":

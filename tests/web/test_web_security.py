@@ -84,3 +84,43 @@ def test_first_login_link(site: Server) -> None:
     assert c.get("/").status == 200
     assert Client(site.url).get(path).status == 410  # used once only
     assert site.cli("db", "link", "不存在的人", check=False).returncode == 2
+
+
+def _copy_session(source: Client, base: str) -> Client:
+    """A second browser holding the same session cookie (as one that copied or stole it)."""
+    other = Client(base)
+    for c in source.jar:
+        other.jar.set_cookie(c)
+    return other
+
+
+def test_session_ends_on_sign_out_and_password_change(site: Server) -> None:
+    # the session, its user and their duties are read in one query: none of them may outlive its cause
+    me = Client(site.url)
+    me.login("陈刚")
+    copy = _copy_session(me, site.url)
+    assert me.get("/").status == 200 and copy.get("/").status == 200
+    assert me.post("/logout/", {}).status == 302
+    r = copy.get("/")  # the session is gone on the server, not only in the browser that signed out
+    assert r.status == 302 and r.location.startswith("/login/")
+    me.login("陈刚")
+    copy = _copy_session(me, site.url)
+    try:
+        site.cli("db", "password", "陈刚", "--password-stdin", stdin="Another-password-2026\n")
+        r = copy.get("/")  # the session was made with the old password: it no longer signs anyone in
+        assert r.status == 302 and r.location.startswith("/login/")
+    finally:
+        site.cli("db", "password", "陈刚", "--password-stdin", stdin=PASSWORD + "\n")
+
+
+def test_auditor_duty_read_afresh_on_each_page(site: Server) -> None:
+    me = Client(site.url)
+    me.login("陈刚")
+    assert me.get("/audit/").status == 403 and 'href="/audit/"' not in me.get("/").text
+    try:
+        site.cli("db", "grant", "陈刚", "auditor")
+        assert me.get("/audit/").status == 200  # the same session, the duty as it is now
+        assert 'href="/audit/"' in me.get("/").text
+    finally:
+        site.cli("db", "grant", "陈刚", "auditor", "--revoke")
+    assert me.get("/audit/").status == 403

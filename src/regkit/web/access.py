@@ -3,7 +3,7 @@ heads) and the record itself, for every view and every object."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from django.conf import settings
@@ -47,18 +47,32 @@ def is_auditor(name: str) -> bool:
     return bool(duties(name) & {AUDITOR, ADMIN})
 
 
+def audits(request: HttpRequest) -> bool:
+    """Whether the signed-in person is an auditor (``is_auditor``): read with their session and
+    user in one query (``regkit.web.sessions``), else looked up once per request."""
+    known = getattr(request, "_regkit_audits", None)
+    if known is None:
+        known = getattr(request.user, "regkit_audits", None)
+        if known is None:
+            known = request.user.is_authenticated and is_auditor(name_of(request))
+        request._regkit_audits = known
+    return bool(known)
+
+
 def heads(name: str) -> set[str]:
     """The departments this person heads."""
     return {d.name for d in project().org.departments if d.head == name}
 
 
-def may_view(name: str, rec: StoredRecord) -> bool:
+def may_view(name: str, rec: StoredRecord, auditor: Callable[[], bool] | None = None) -> bool:
     """The maker, anyone the record names or routes to, the heads of its departments and of the
-    maker's department, whoever acted on it, and auditors."""
-    return bool(visible(name, [rec]))
+    maker's department, whoever acted on it, and auditors (``auditor()`` tells, if given: the
+    request knows; else ``is_auditor`` looks it up)."""
+    return bool(visible(name, [rec], auditor))
 
 
-def visible(name: str, records: Sequence[StoredRecord]) -> list[StoredRecord]:
+def visible(name: str, records: Sequence[StoredRecord],
+            auditor: Callable[[], bool] | None = None) -> list[StoredRecord]:
     """Those of ``records`` the person may see (``may_view`` of each), in at most two queries."""
     led = heads(name)
     undecided = [rec for rec in records if not _named(name, led, rec)]
@@ -66,7 +80,7 @@ def visible(name: str, records: Sequence[StoredRecord]) -> list[StoredRecord]:
         return list(records)
     acted = set(Event.objects.filter(actor=name, record_id__in=[r.pk for r in undecided])
                 .values_list("record_id", flat=True))
-    everyone = any(r.pk not in acted for r in undecided) and is_auditor(name)
+    everyone = any(r.pk not in acted for r in undecided) and (auditor() if auditor else is_auditor(name))
     hidden = set() if everyone else {r.pk for r in undecided if r.pk not in acted}
     return [rec for rec in records if rec.pk not in hidden]
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 
 
@@ -113,3 +115,17 @@ class Grant(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["username", "duty"], name="grant_unique")]
+
+
+class Session(AbstractBaseSession):
+    """A browser's session, with the id of the user signed in to it: a page reads the session, its
+    user and their duties in one query (``regkit.web.sessions``). A user's sessions go with them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+
+    @classmethod
+    def get_session_store_class(cls) -> Any:
+        """The store that reads and writes these rows."""
+        from .sessions import SessionStore
+
+        return SessionStore

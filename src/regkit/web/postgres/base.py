@@ -15,7 +15,7 @@ from django.db.backends.postgresql import base
 from psycopg import pq
 
 
-class DatabaseWrapper(base.DatabaseWrapper):  # type: ignore[misc]
+class DatabaseWrapper(base.DatabaseWrapper):
     """Django's PostgreSQL connection, checked by a poll of its socket before Django's ``SELECT 1``."""
 
     def is_usable(self) -> bool:

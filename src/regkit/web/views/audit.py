@@ -26,7 +26,7 @@ MAX_FILES = 20
 
 
 def _auditor_or_403(request: HttpRequest) -> HttpResponse | None:
-    if not access.is_auditor(access.name_of(request)):
+    if not access.audits(request):
         return page(request, "error.html", status=403, message="只有审计人员可以查看此页")
     return None
 
@@ -44,6 +44,8 @@ def audit_page(request: HttpRequest) -> HttpResponse:
     except ValueError:
         as_of = service.today()
     project = access.project()
+    if not StoredRecord.objects.exists():  # the checker refuses to audit nothing
+        return page(request, "error.html", message="数据库中还没有记录，暂无可审计的内容")
     only = request.GET.get("only", "")
     if only and project.form(only) is None and project.regulation(only) is None:
         only = ""

@@ -22,7 +22,7 @@ def page(request: HttpRequest, template: str, status: int = 200, **context: Any)
     who = access.person(me) if me else None
     context.update(
         me=me, my_department=who.department if who else "", my_roles=who.roles if who else [],
-        auditor=access.is_auditor(me) if me else False, company=access.project().org.company,
+        auditor=access.audits(request) if me else False, company=access.project().org.company,
         status_labels=STATUS_LABELS, action_labels=ACTION_LABELS,
     )
     return render(request, template, context, status=status)
@@ -39,7 +39,7 @@ def form_or_404(form_id: str) -> tuple[Regulation, Form]:
 def record_or_404(request: HttpRequest, pk: int) -> StoredRecord:
     """The record if the signed-in person may see it; 404 otherwise (its existence is not told)."""
     rec: StoredRecord | None = StoredRecord.objects.filter(pk=pk).first()
-    if rec is None or not access.may_view(access.name_of(request), rec):
+    if rec is None or not access.may_view(access.name_of(request), rec, lambda: access.audits(request)):
         raise Http404("记录不存在或无权查看")
     return rec
 
