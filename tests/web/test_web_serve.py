@@ -56,11 +56,13 @@ def test_database_urls(tmp_path: Path) -> None:
     p = database_settings("postgresql://u:p%40ss@db.internal:5433/regkit?sslmode=require", tmp_path)
     assert (p["ENGINE"], p["NAME"], p["USER"], p["PASSWORD"], p["HOST"], p["PORT"]) == (
         "regkit.web.postgres", "regkit", "u", "p@ss", "db.internal", "5433")
-    assert p["OPTIONS"] == {"sslmode": "require"}
+    assert p["OPTIONS"] == {"sslmode": "require", "server_side_binding": True, "prepare_threshold": 5}
+    pooled = database_settings("postgresql://u@h/regkit?prepare_threshold=none", tmp_path)
+    assert pooled["OPTIONS"]["prepare_threshold"] is None
     sock = database_settings("postgresql://regkit@/db?host=/run/postgresql&port=5432", tmp_path)
     assert sock["HOST"] == "/run/postgresql" and sock["PORT"] == "5432"
     assert redact("postgresql://u:secret@h/db") == "postgresql://u:***@h/db"
-    for bad in ("mysql://h/db", "postgresql://h/"):
+    for bad in ("mysql://h/db", "postgresql://h/", "postgresql://h/db?prepare_threshold=soon"):
         with pytest.raises(UsageError):
             database_settings(bad, tmp_path)
 

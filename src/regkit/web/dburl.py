@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ..errors import UsageError
 
 DEFAULT_DATABASE = "regkit.sqlite3"
+PREPARE_THRESHOLD = 5  # runs of a statement on a connection before PostgreSQL keeps it prepared
 
 
 def database_settings(url: str, data_dir: Path) -> dict[str, Any]:
@@ -47,6 +48,15 @@ def database_settings(url: str, data_dir: Path) -> dict[str, Any]:
         options: dict[str, Any] = {}
         if "sslmode" in query:
             options["sslmode"] = query["sslmode"]
+        # Values go to the server apart from the statement (server-side binding), and a statement a
+        # connection runs for the fifth time is prepared: the server then neither parses nor plans
+        # the same few statements on every page. Behind a pooler that cannot keep prepared statements
+        # (PgBouncer in transaction mode before 1.21), add ?prepare_threshold=none to the URL.
+        options["server_side_binding"] = True
+        threshold = query.get("prepare_threshold", str(PREPARE_THRESHOLD)).strip().lower()
+        if threshold not in ("none", "") and not threshold.isdigit():
+            raise UsageError(f"database URL {redact(url)!r}: prepare_threshold is a number or none")
+        options["prepare_threshold"] = int(threshold) if threshold.isdigit() else None
         return {
             "ENGINE": "regkit.web.postgres",  # Django's, with a check that costs no round trip
             "NAME": name,

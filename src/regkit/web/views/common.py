@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from ...model import Form, Regulation
 from .. import access
-from ..models import Status, StoredRecord
+from ..models import Event, Status, StoredRecord
 
 STATUS_LABELS = dict(Status.choices)
 ACTION_LABELS = {"created": "填写", "edited": "修改", "resubmitted": "重新提交", "approved": "批准",
@@ -39,6 +39,20 @@ def form_or_404(form_id: str) -> tuple[Regulation, Form]:
 def record_or_404(request: HttpRequest, pk: int) -> StoredRecord:
     """The record if the signed-in person may see it; 404 otherwise (its existence is not told)."""
     rec: StoredRecord | None = StoredRecord.objects.filter(pk=pk).first()
+    return _visible_or_404(request, rec)
+
+
+def record_with_history_or_404(request: HttpRequest, pk: int) -> tuple[StoredRecord, list[Event]]:
+    """``record_or_404`` and the record's history entries, oldest first, read in one query (every
+    record has at least the entry of its making; one without would be read on its own)."""
+    events = list(Event.objects.filter(record_id=pk).select_related("record").order_by("id"))
+    rec = events[0].record if events else StoredRecord.objects.filter(pk=pk).first()
+    for e in events:
+        e.record = rec  # one record object, not a copy per entry
+    return _visible_or_404(request, rec), events
+
+
+def _visible_or_404(request: HttpRequest, rec: StoredRecord | None) -> StoredRecord:
     if rec is None or not access.may_view(access.name_of(request), rec, lambda: access.audits(request)):
         raise Http404("记录不存在或无权查看")
     return rec

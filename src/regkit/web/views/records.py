@@ -18,7 +18,7 @@ from ...forms.records import format_value
 from .. import access, formpage, service, workflow
 from ..codec import from_json
 from ..models import Event, Status, StoredRecord, Task
-from .common import form_or_404, page, record_or_404, version_of
+from .common import form_or_404, page, record_or_404, record_with_history_or_404, version_of
 
 DUE_SOON_DAYS = 7
 LIST_SHOWN, LIST_BATCH = 200, 500  # records listed, records checked per query
@@ -177,7 +177,7 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
     person may take."""
     me = access.name_of(request)
     project = access.project()
-    rec = record_or_404(request, pk)
+    rec, events = record_with_history_or_404(request, pk)
     reg, form = form_or_404(rec.form_id)
     values = from_json(form, rec.values)
     steps = workflow.approval_steps(project, reg, form, values, service.today())
@@ -193,15 +193,15 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
                 depts=depts, can_sign=can_sign, can_edit=can_edit, format_value=format_value,
                 can_approve=rec.status == Status.PENDING and me in (rec.approvers or []),
                 today=service.today(), labels={f.key: f.label for f in form.fields},
-                history=history(form, rec), message=request.GET.get("m", ""))
+                history=history(form, events), message=request.GET.get("m", ""))
 
 
-def history(form: Any, rec: StoredRecord) -> list[tuple[Event, list[tuple[str, str, str]]]]:
-    """The record's history entries, each with its changes as (field label, before, after) text."""
+def history(form: Any, events: list[Event]) -> list[tuple[Event, list[tuple[str, str, str]]]]:
+    """A record's history entries, each with its changes as (field label, before, after) text."""
     labels = {f.key: f.label for f in form.fields}
     stub = "存根签字情况"
     out = []
-    for e in Event.objects.filter(record=rec).order_by("id"):
+    for e in events:
         changes = [] if e.action in ("created", "imported") else [
             (labels.get(k, stub if k == "signatures" else k), _shown(v[0]), _shown(v[1]))
             for k, v in sorted((e.changes or {}).items())]
