@@ -168,6 +168,29 @@ def machine_busy() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def all_processes() -> dict[int, tuple[str, float]]:
+    """Every process's command name and CPU time so far (s), by id (Linux /proc)."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                head, rest = (entry / "stat").read_text().rsplit(")", 1)
+                fields = rest.split()
+                out[int(entry.name)] = (head.split("(", 1)[1], (int(fields[11]) + int(fields[12])) / tick)
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+def busiest_others(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]],
+                   mine: set[int]) -> list[tuple[str, float]]:
+    """The processes outside the measurement that used the most CPU between two snapshots."""
+    used = [(f"{name}[{pid}]", cpu - before.get(pid, (name, 0.0))[1]) for pid, (name, cpu) in after.items()
+            if pid not in mine]
+    return sorted((u for u in used if u[1] >= 0.5), key=lambda u: -u[1])[:3]
+
+
 def server_processes(root: int) -> list[int]:
     """The server's process and its workers (Linux /proc)."""
     pids = [root]
@@ -265,6 +288,7 @@ def run(database: str, label: str, args: argparse.Namespace, tmp: Path,
         threads += [threading.Thread(target=approver, args=(clients[i], stop, paces[i], stats, approved))
                     for i in range(fillers, args.users)]
         t0, own0, server0, busy0 = time.monotonic(), time.process_time(), cpu_seconds(pids), machine_busy()
+        snapshot0 = all_processes()
         db0 = cpu_seconds(server_processes(database_root)) if database_root else 0.0
         for t in threads:
             t.start()
@@ -274,6 +298,8 @@ def run(database: str, label: str, args: argparse.Namespace, tmp: Path,
         own_cpu, server_cpu = time.process_time() - own0, cpu_seconds(pids) - server0
         db_cpu = cpu_seconds(server_processes(database_root)) - db0 if database_root else 0.0
         others_cpu = machine_busy() - busy0 - own_cpu - server_cpu - db_cpu
+        mine = {os.getpid(), *pids, *(server_processes(database_root) if database_root else [])}
+        busiest = busiest_others(snapshot0, all_processes(), mine)
         # every record submitted is stored exactly once, and every approval stuck
         auditor = Client(server.url)
         auditor.login("林涛")
@@ -302,6 +328,7 @@ def run(database: str, label: str, args: argparse.Namespace, tmp: Path,
             "duplicated": duplicated, "errors": dict(stats.errors), "by_kind": {k: v for k, v in stats.times.items()},
             "pages": pages, "pdf": pdf_times, "floor": stats.times[FLOOR],
             "own_cpu": own_cpu, "server_cpu": server_cpu, "others_cpu": others_cpu, "db_cpu": db_cpu,
+            "busiest": busiest,
             "cores": os.cpu_count() or 1,
         }
     finally:
@@ -359,6 +386,9 @@ def main() -> None:
         print(f"  CPU in the window: server {r['server_cpu']:.1f} s ({r['server_cpu'] / r['requests'] * 1000:.1f} ms "
               f"per page), {db}this load generator {r['own_cpu']:.1f} s, every other process "
               f"{r['others_cpu']:.1f} s, of {r['cores'] * r['elapsed']:.0f} s on {r['cores']} cores")
+        if r["busiest"]:
+            print("  busiest other processes in the window: "
+                  + ", ".join(f"{name} {cpu:.1f} s" for name, cpu in r["busiest"]))  # type: ignore[attr-defined]
         print(f"  PDF on demand (warm, {len(pdf)} runs)  p50 {_p(pdf, 0.5) * 1000:6.1f} ms  "
               f"p95 {pdf95 * 1000:6.1f} ms   (goal < 300 ms: {'ok' if pdf95 < 0.3 else 'MISSED'})")
         print(f"  records: {r['sent']} submitted, {r['stored']} stored, {r['lost']} lost, "
