@@ -579,6 +579,15 @@ def check_references(
                             if getattr(rule.roster, part) not in keys:
                                 bad(("roster", part), f"unknown field {getattr(rule.roster, part)!r} of "
                                     f"{rule.roster.form}")
+                    sw = rule.roster.swaps
+                    swap_form = forms.get(sw.form) if sw is not None else None
+                    if sw is not None and swap_form is None and not partial:
+                        bad(("roster", "swaps", "form"), f"unknown form {sw.form!r}")
+                    elif sw is not None and swap_form is not None:
+                        for part in ("date", "person", "substitute", "approved", "exchange"):
+                            key = getattr(sw, part)
+                            if key is not None and swap_form[1].field(key) is None:
+                                bad(("roster", "swaps", part), f"unknown field {key!r} of {sw.form}")
             elif isinstance(rule, RequiresRule):
                 other = forms.get(rule.other)
                 if other is None and not partial:

@@ -239,12 +239,26 @@ PERIOD_WORDS = {"每日": "day", "每天": "day", "每周": "week", "每月": "m
                 "每年": "year"}
 
 
+class RosterSwaps(_Strict):
+    """Swap requests that change the roster once approved: the duty of ``date`` passes from
+    ``person`` to ``substitute`` (and, in an exchange, the substitute's duty of ``exchange`` to
+    ``person``)."""
+
+    form: Slug = Field(description="the swap request form, e.g. duty-swap-request")
+    date: Key = Field(description="the day the applicant was rostered for")
+    person: Key = Field(description="the applicant")
+    substitute: Key = Field(description="who takes the duty of that day")
+    approved: Key = Field(description="the field an approval fills in; a request without it changes nothing")
+    exchange: Key | None = Field(None, description="the day the applicant takes the substitute's duty in return")
+
+
 class Roster(_Strict):
     """Where a duty's days and people come from: the rows of a roster form (a date and a person)."""
 
     form: Slug = Field(description="the roster form, e.g. duty-roster")
     date: Key = Field(description="the date column of its rows (or field)")
     person: Key = Field(description="the column naming who is on duty that day")
+    swaps: RosterSwaps | None = Field(None, description="approved swap requests that change who is on duty")
 
 
 class CadenceRule(_Rule):

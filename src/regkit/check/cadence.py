@@ -5,7 +5,8 @@ A record counts for the period it states (the form's ``period`` field, else the 
 field), not the day it was written. A period is due once it is over plus the regulation's grace
 (月初: the first N days of the next month); the running period is never missing. A duty each
 holder of a role has is checked per holder; a collective duty names the role's one holder (or
-nobody); a duty of rostered days is due on the days the roster names someone, who answers."""
+nobody); a duty of rostered days is due on the days the roster names someone, who answers (or,
+after an approved swap, the substitute)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from ..model import PARAM_RE, CadenceRule, Form, Regulation
+from ..model import PARAM_RE, CadenceRule, Form, Regulation, RosterSwaps
 from .accept import quote
 from .findings import Finding, show
 from .periods import PERIODS, Period, containing, normalise, periods
@@ -122,12 +123,34 @@ def _rostered(con: duckdb.DuckDBPyConnection, comp: Compiler, rule: CadenceRule,
     sql = (f"SELECT DISTINCT CAST(t.{quote(rule.roster.date)} AS DATE), CAST(t.{quote(rule.roster.person)} AS VARCHAR) "
            f"FROM {quote(view)} t WHERE t.{quote(rule.roster.date)} IS NOT NULL")
     by_label = {p.label: p for p in due}
+    on_duty = [(day, person or None) for day, person in con.execute(sql).fetchall()]
+    if rule.roster.swaps is not None:
+        on_duty = _swapped(con, rule.roster.swaps, on_duty)
     out = []
-    for day, person in con.execute(sql).fetchall():
+    for day, person in on_duty:
         p = by_label.get(containing(kind, day, rule.month).label)
         if p is not None:
-            out.append((p, person or None))
+            out.append((p, person))
     return sorted(set(out), key=lambda x: (x[0].start, x[1] or ""))
+
+
+def _swapped(con: duckdb.DuckDBPyConnection, swaps: RosterSwaps,
+             on_duty: list[tuple[dt.date, str | None]]) -> list[tuple[dt.date, str | None]]:
+    """The roster's (day, person on duty) after the approved swaps (三（二）2: a swap approved by
+    the market manager changes who is on duty; one not approved changes nothing)."""
+    exchange = f"CAST(s.{quote(swaps.exchange)} AS DATE)" if swaps.exchange else "CAST(NULL AS DATE)"
+    sql = (f"SELECT CAST(s.{quote(swaps.date)} AS DATE), CAST(s.{quote(swaps.person)} AS VARCHAR), "
+           f"CAST(s.{quote(swaps.substitute)} AS VARCHAR), {exchange} FROM {quote(swaps.form)} s "
+           f"WHERE coalesce(CAST(s.{quote(swaps.approved)} AS VARCHAR), '') <> '' "
+           f"ORDER BY 1, 2, 3")
+    moves: dict[tuple[dt.date, str], str] = {}
+    for day, applicant, substitute, back in con.execute(sql).fetchall():
+        if day is None or not applicant or not substitute:
+            continue
+        moves[(day, applicant)] = substitute
+        if back is not None:
+            moves[(back, substitute)] = applicant
+    return [(day, moves.get((day, person), person) if person else person) for day, person in on_duty]
 
 
 def _runs(owed: list[Period], missed: list[Period]) -> list[list[Period]]:

@@ -43,7 +43,8 @@ def rule_fields(rule: AnyRule) -> set[str]:
     from ..expr import references
 
     if isinstance(rule, ApprovalRule):
-        return {rule.field, *([rule.date_field] if rule.date_field else [])}
+        # a condition on an empty field (``empty(reason)``) makes that emptiness part of the breach
+        return {rule.field, *([rule.date_field] if rule.date_field else []), *(references(rule.when) if rule.when else ())}
     if isinstance(rule, StubRule):
         return {rule.signed_field}
     if isinstance(rule, DeadlineRule):
