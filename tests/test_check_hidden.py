@@ -126,3 +126,162 @@ def test_after_an_approved_swap_the_substitute_answers_for_the_patrol(tmp_path: 
     report = check([path], date_from=dt.date(2026, 11, 2), as_of=dt.date(2026, 11, 8), only=["patrol-daily"])
     got = sorted((f.person, f.to_json()["periods"]) for f in report.findings)
     assert got == [("许婷", ["2026-11-03", "2026-11-04"]), ("高磊", ["2026-11-05", "2026-11-06"])]
+
+
+# -- 第八节 二、2–3, 三、3: approvals on the 新（重）进客户操作通知单 ------------------------------------
+
+def notice(n: int, **changes: Any) -> dict[str, Any]:
+    """A 新进 cash customer's 《新（重）进客户操作通知单》, stub signed by both heads."""
+    rec = {"form": "new-customer-notice", "id": f"XK-{n:03d}", "date": "2026-10-10", "kind": "新进",
+           "customer": f"新客户{n}", "contact": "王先生", "phone": "13800138000", "settlement": "现金",
+           "terms": "按标准运价", "handler": "李娜", "approved_by": "张伟", "approved_on": "2026-10-10",
+           "departments": ["财务部", "调度部"], "stub_signed_by": ["王芳", "陈刚"]}
+    rec.update(changes)
+    return {k: v for k, v in rec.items() if v is not None}
+
+
+def monthly_slip(n: int, customer: str, day: str) -> dict[str, Any]:
+    return {"form": "arrears-approval", "id": f"QF-{n:04d}", "date": day, "customer": customer, "settlement": "月结",
+            "amount": 5000, "reason": "月结", "promised_date": "2026-11-05", "handler": "李娜", "approved_by": "张伟",
+            "approved_on": day, "departments": ["财务部"], "stub_signed_by": ["王芳"], "paid_on": "2026-11-04",
+            "paid_amount": 5000}
+
+
+def test_an_undated_approval_where_the_date_is_optional_is_an_approval(tmp_path: Path) -> None:
+    """The leader's name on a notice whose 批准日期 the form leaves optional shows the approval;
+    it is not "擅自答应客户以月结类方式结帐" (50 yuan), neither on the notice nor on the customer's
+    monthly slips. A cash 新进 customer needs no approval at all; an unapproved monthly customer
+    is fined once, however many slips show it; a stub signed in another order with one more
+    signer is signed."""
+    records = [
+        notice(1, approved_by=None, approved_on=None),                                 # 新进 cash: clean
+        notice(2, settlement="月结", customer="白云", approved_on=None),               # signed, undated
+        notice(3, settlement="月结", customer="远航", approved_by=None, approved_on=None),
+        notice(4, stub_signed_by=["陈刚", "王芳", "张伟"]),
+        monthly_slip(1, "白云", "2026-10-15"),
+        monthly_slip(2, "远航", "2026-10-15"), monthly_slip(3, "远航", "2026-10-20"),
+    ]
+    report = check([write_json(tmp_path / "notices.json", records)])
+    assert [(r, rec, p, fine) for r, rec, p, fine, _ in brief(report) if fine] == [
+        ("monthly-settlement-approved", "XK-003", "李娜", 50)]
+    assert {f.record for f in report.findings} == {"XK-003", "QF-0002", "QF-0003"}
+    assert report.summary()["penalties"] == {"李娜": 50}
+
+
+def handover(n: int, day: str, giver: str, receiver: str) -> dict[str, Any]:
+    return {"form": "duty-handover", "id": f"JJ-{n}", "date": day, "market_situation": "正常", "open_issues": "无",
+            "important_customers": "无", "todo": "无", "from_manager": giver, "to_manager": receiver}
+
+
+def test_a_handover_signature_missing_is_the_absent_partys(tmp_path: Path) -> None:
+    """三（三）3 "交接双方……在交接记录上签字": the manager who signed is not the one who failed to;
+    a record that does not name the other party says nobody (未指明); one person signing both
+    sides is no handover between two."""
+    records = [handover(1, "2026-11-03", "何军", "高磊"), handover(2, "2026-11-04", "高磊", ""),
+               handover(3, "2026-11-05", "", "许婷"), handover(4, "2026-11-06", "许婷", "许婷")]
+    report = check([write_json(tmp_path / "handovers.json", records)], only=["duty-handover-*"])
+    assert [(f.rule, f.record, f.person) for f in report.findings] == [
+        ("duty-handover-signed", "JJ-2", None),
+        ("duty-handover-signed-by-giver", "JJ-3", None),
+        ("duty-handover-two-parties", "JJ-4", "许婷"),
+    ]
+
+
+# -- 第八节 三、5 and 第十一节 二、1: a rate change ---------------------------------------------------
+
+def liaison(n: int, **changes: Any) -> dict[str, Any]:
+    rec = {"form": "liaison-slip", "id": f"LL-{n}", "date": "2026-10-10", "customer": f"客户{n}", "kind": "运价调整",
+           "content": "调整运价", "current_rate": "100元/吨", "new_rate": "90元/吨", "handler": "陈晨",
+           "departments": ["财务部"], "stub_signed_by": ["王芳"]}
+    rec.update(changes)
+    return {k: v for k, v in rec.items() if v is not None}
+
+
+def test_free_written_as_the_new_rate_is_free_transport(tmp_path: Path) -> None:
+    """二、1 "擅自答应客户降低运价或免费托运": 免费 written as the new rate, direction left blank and no
+    approval, is free transport (50 yuan), not merely a slip without a direction; a rise needs
+    no approval; rates written as shown (元/吨, ¥1,200) are read for the direction and the loss."""
+    records = [liaison(1), liaison(2, current_rate="1.20元/公斤", new_rate="免费"),
+               liaison(3, current_rate="¥1,200", new_rate="¥1,100"), liaison(4, new_rate="110元/吨")]
+    report = check([write_json(tmp_path / "liaison.json", records)])
+    assert brief(report) == [("rate-cut-approved", "LL-1", "陈晨", 50, 10.0),
+                             ("rate-cut-approved", "LL-2", "陈晨", 50, None),
+                             ("rate-cut-approved", "LL-3", "陈晨", 50, 100.0)]
+
+
+# -- record files as users give them ------------------------------------------------------------
+
+def slips_file(path: Path, encoding: str) -> Path:
+    """Arrears slips as Excel saves a CSV (CRLF), Chinese headers: clean, an empty approval, a
+    stub signed in another order with one more signer, an empty stub, unpaid past the promise,
+    unpaid on the promised day itself, an amount that is no number, 29 February 2026."""
+    rows = [slip_row(1), slip_row(2, 批准人="", 批准日期=""), slip_row(3, 存根签字="陈刚;王芳;张伟"),
+            slip_row(4, 存根签字=""), slip_row(5, 承诺付款日期="2026-11-10", 付清日期="", 付清金额=""),
+            slip_row(6, 承诺付款日期="2026-11-30", 付清日期="", 付清金额=""), slip_row(7, 欠费金额="abc"),
+            slip_row(8, 填写日期="2026-02-29")]
+    with path.open("w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh)  # csv's default line end is CRLF, as Excel writes
+        w.writerow(SLIP_HEADER)
+        w.writerows(rows)
+    return path
+
+
+EXPECTED_SLIPS = [
+    ("arrears-approval:required", "QF-0002", "李娜", 0, None),
+    ("arrears-approval:required", "QF-0004", "李娜", 0, None),
+    ("arrears-approved-by-leader", "QF-0002", "李娜", 10, None),
+    ("arrears-collected", "QF-0005", "李娜", 10, 1200.5),
+    ("arrears-stub-signed", "QF-0004", "李娜", 10, None),
+]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])
+def test_slips_as_excel_saves_them(tmp_path: Path, encoding: str) -> None:
+    path = slips_file(tmp_path / "同意欠费通知单.csv", encoding)
+    report = check([path])
+    assert brief(report) == EXPECTED_SLIPS
+    assert [u.line for u in report.unreadable] == [8, 9]
+    assert (report.checked, report.exit_code) == (6, 2)
+    assert {f.line for f in report.findings} == {3, 5, 6}
+
+
+def test_the_same_slips_in_a_workbook(tmp_path: Path) -> None:
+    import openpyxl
+
+    rows = list(csv.reader(slips_file(tmp_path / "s.csv", "utf-8").open(encoding="utf-8")))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "同意欠费通知单"
+    for row in rows:  # dates as Excel dates and amounts as numbers where they are valid
+        cells: list[Any] = []
+        for i, cell in enumerate(row):
+            try:
+                cells.append(dt.datetime.strptime(cell, "%Y-%m-%d") if cell[4:5] == "-" else
+                             float(cell) if SLIP_HEADER[i] in ("欠费金额", "付清金额") and cell else cell)
+            except ValueError:
+                cells.append(cell)
+        sheet.append(cells)
+    book.save(tmp_path / "slips.xlsx")
+    report = check([tmp_path / "slips.xlsx"])
+    assert brief(report) == EXPECTED_SLIPS
+    assert [u.line for u in report.unreadable] == [8, 9]
+
+
+def test_reports_are_the_same_bytes_twice_and_the_text_leads_with_the_summary(tmp_path: Path) -> None:
+    path = slips_file(tmp_path / "同意欠费通知单.csv", "gbk")
+    runs = [cli(path, "--as-of", "2026-11-30", "--format", "json") for _ in range(2)]
+    assert runs[0] == runs[1] and runs[0][0] == 2
+    assert runs[0][1].encode("utf-8") == render(check([path]), "json")
+    code, text, _ = cli(path, "--as-of", "2026-11-30")
+    lines = text.splitlines()
+    assert code == 2 and "发现问题 5 项" in lines[2] and "罚款合计 30 元" in lines[2]
+    assert lines.index("■ 汇总") < min(i for i, line in enumerate(lines) if "QF-0002" in line)
+    assert "同意欠费通知单.csv:3" in text and "arrears-approved-by-leader" not in text
+
+
+def test_an_impossible_audit_date_is_one_clear_error(tmp_path: Path) -> None:
+    path = slips_file(tmp_path / "同意欠费通知单.csv", "utf-8")
+    code, out, err = cli(path, "--as-of", "2026-02-30")
+    assert (code, out) == (2, "")
+    assert "'2026-02-30' is not a date" in err and "%Y" not in err

@@ -3,6 +3,7 @@ code. Errors are converted here, once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -52,6 +53,25 @@ class _Group(click.Group):
             click.echo(f"regkit: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
                        err=True)
             ctx.exit(3)
+
+
+class _Date(click.DateTime):
+    """An ISO date option whose error says what is wrong with the day (2026-02-30 has the format
+    but is no date)."""
+
+    def __init__(self) -> None:
+        super().__init__(["%Y-%m-%d"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.datetime.strptime(str(value).strip(), "%Y-%m-%d")
+        except ValueError:
+            self.fail(f"{value!r} is not a date: write it YYYY-MM-DD, e.g. 2026-11-30", param, ctx)
+
+
+DATE = _Date()
 
 
 def _set_project(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
@@ -275,9 +295,9 @@ def extract(files: tuple[Path, ...], fmt: str, regdir: Path | None, org: Path | 
 
 @main.command()
 @click.argument("records", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
+@click.option("--from", "date_from", type=DATE, default=None, metavar="DATE",
               help="Start of the audit window, YYYY-MM-DD (default: the earliest record).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
+@click.option("--as-of", "as_of", type=DATE, default=None, metavar="DATE",
               help="Audit date, end of the audit window, YYYY-MM-DD (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "junit", "csv"]), default="text",
               show_default=True, help="Report format.")

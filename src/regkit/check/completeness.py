@@ -44,7 +44,8 @@ def rule_fields(rule: AnyRule) -> set[str]:
 
     if isinstance(rule, ApprovalRule):
         # a condition on an empty field (``empty(reason)``) makes that emptiness part of the breach
-        return {rule.field, *([rule.date_field] if rule.date_field else []), *(references(rule.when) if rule.when else ())}
+        when = references(rule.when) if rule.when else set()
+        return {rule.field, *([rule.date_field] if rule.date_field else []), *when}
     if isinstance(rule, StubRule):
         return {rule.signed_field}
     if isinstance(rule, DeadlineRule):

@@ -227,7 +227,11 @@ class Compiler:
             cond = f"{f} IS NULL OR {f} = '' OR {f} NOT IN ({listed})" if allowed else "TRUE"
             if rule.date_field:
                 d = f"r.{quote(rule.date_field)}"
-                cond += f" OR {d} IS NULL"
+                # an approver's name without the date a form leaves optional shows the approval,
+                # not when it was given: no breach (a required date left empty is one)
+                dated = form.field(rule.date_field)
+                if dated is None or dated.required:
+                    cond += f" OR {d} IS NULL"
                 if rule.not_after:
                     cond += f" OR ({d} > r.{quote(rule.not_after)})"
             extras["approvers"] = (as_sql_literal("、".join(allowed)), "text")
