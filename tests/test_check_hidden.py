@@ -285,3 +285,21 @@ def test_an_impossible_audit_date_is_one_clear_error(tmp_path: Path) -> None:
     code, out, err = cli(path, "--as-of", "2026-02-30")
     assert (code, out) == (2, "")
     assert "'2026-02-30' is not a date" in err and "%Y" not in err
+
+
+def test_a_missed_week_says_its_days_and_a_week_begun_before_the_window_is_not_owed(tmp_path: Path) -> None:
+    """三（二）1 "提前确定每周的值班经理人员名单": rosters for the weeks of 9 and 16 November, patrols
+    on every rostered day. Audited 4–30 November: the week begun on 2 November started before the
+    window; the week of 23 November is over and has none."""
+    records: list[dict[str, Any]] = []
+    for start in (dt.date(2026, 11, 9), dt.date(2026, 11, 16)):
+        days = [start + dt.timedelta(days=i) for i in range(5)]
+        records.append({**roster_week(*["何军"] * 5), "id": f"ZB-{start}", "week_start": str(start),
+                        "week_end": str(start + dt.timedelta(days=6)), "prepared_on": str(start - dt.timedelta(3)),
+                        "rows": [{"date": str(d), "weekday": "一二三四五"[i], "duty_manager": "何军",
+                                  "hours": "8:30—17:30"} for i, d in enumerate(days)]})
+        records += [patrol(str(d), "何军") for d in days]
+    report = check([write_json(tmp_path / "duty.json", records)], date_from=dt.date(2026, 11, 4))
+    [f] = report.findings
+    assert (f.rule, f.period, f.person, f.penalty) == ("duty-roster-weekly", "2026-W48", "张伟", 0)
+    assert f.message == "2026-W48（2026-11-23 至 2026-11-29）没有值班安排表"

@@ -103,10 +103,12 @@ def cadence_findings(con: duckdb.DuckDBPyConnection, comp: Compiler, reg: Regula
     for person in sorted(missing, key=lambda p: p or ""):
         for run in _runs(owed[person], missing[person]):
             text = run[0].label if len(run) == 1 else f"{run[0].label} 至 {run[-1].label} 共 {len(run)} {unit}"
+            # a week (2026-W48) or quarter (2026-Q3) label is said with its days in the message
+            shown = text if kind in ("day", "month", "year") else f"{text}（{run[0].start} 至 {run[-1].end}）"
             fields = {**base, "penalty": base["penalty"] * len(run)}
             out.append(Finding(
                 **fields, form=rule.form, record=None, source=None, person=person,
-                message=_message(rule.message, text, constants),
+                message=_message(rule.message, shown, constants),
                 month=run[0].start.strftime("%Y-%m"), order=order, period=text,
                 periods=tuple(p.label for p in run)))
     return out
