@@ -96,6 +96,20 @@ def test_exit_codes(tmp_path: Path) -> None:
     assert code == 2
 
 
+def test_a_file_with_several_problems_in_its_header_is_one_record_not_read(tmp_path: Path) -> None:
+    """Each problem is listed, but the summary counts records: a one-row file whose header names
+    two unknown columns is one record not read, not two."""
+    slips = tmp_path / "slip.csv"
+    slips.write_text("编号,填写日期,颜色,尺码\nQF-1,2026-03-02,红,大\n", encoding="utf-8")
+    clean = write_yaml(tmp_path / "clean.yaml", [slip(), notice(), stats()])
+    code, out, _ = cli(clean, slips, "--format", "json")
+    data = json.loads(out)
+    assert code == 2 and len(data["unreadable"]) >= 2
+    assert {u["line"] for u in data["unreadable"]} == {1}
+    assert data["summary"]["unreadable"] == 1
+    assert data["summary"]["records"] == data["summary"]["checked"] + 1
+
+
 def test_unreadable_report_is_still_written(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("nope", encoding="utf-8")

@@ -161,9 +161,11 @@ class Report:
     def summary(self) -> dict[str, Any]:
         """Counts and fines, as the spec's ``summary`` object (plus totals by regulation and rule)."""
         penalties, total, by_regulation, by_rule = self._totals()
+        # a record (or a file whose header is wrong) with several problems is one record not read
+        unread = len({(u.source, u.line) for u in self.unreadable})
         return {
-            "records": self.checked + len(self.unreadable), "checked": self.checked,
-            "unreadable": len(self.unreadable), "findings": len(self.findings), "penalties": penalties,
+            "records": self.checked + unread, "checked": self.checked,
+            "unreadable": unread, "findings": len(self.findings), "penalties": penalties,
             "total_penalty": total, "by_regulation": by_regulation, "by_rule": by_rule,
             "regulations": list(self.in_force), "not_supplied": sorted(self.not_supplied),
         }
