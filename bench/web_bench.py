@@ -41,6 +41,8 @@ sys.path.insert(0, str(ROOT / "tests" / "web"))
 
 from web_support import PASSWORD, Client, Postgres, Response, start_server  # noqa: E402
 
+from regkit.web.server import THREADS, default_workers  # noqa: E402
+
 MAX_REQUESTS_PER_USER = 5000
 FILLERS = ["李娜", "陈晨"]
 APPROVER = "张伟"
@@ -343,8 +345,8 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=0.5)
     ap.add_argument("--lockstep", action="store_true",
                     help="every pause exactly --think and one common start (arrivals in bursts)")
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=None, help="default: regkit serve's (two per core, 2 to 8)")
+    ap.add_argument("--threads", type=int, default=None, help="default: regkit serve's (4)")
     ap.add_argument("--pdf-runs", type=int, default=30)
     ap.add_argument("--databases", default="sqlite,postgresql")
     args = ap.parse_args()
@@ -370,7 +372,8 @@ def main() -> None:
     ok = True
     print(f"{args.users} users ({args.users - args.approvers} filling, {args.approvers} approving), "
           f"think {args.think} s {'exactly, in lockstep' if args.lockstep else 'on average (0.5-1.5x)'}, "
-          f"{args.seconds:.0f} s, gunicorn {args.workers} workers x {args.threads} threads")
+          f"{args.seconds:.0f} s, gunicorn {args.workers or default_workers()} workers x {args.threads or THREADS} "
+          f"threads{'' if args.workers or args.threads else ' (regkit serve defaults)'}")
     for r in results:
         pages, floor, pdf = r["pages"], r["floor"], r["pdf"]  # type: ignore[assignment]
         p95, f95, pdf95 = _p(pages, 0.95), _p(floor, 0.95), _p(pdf, 0.95)

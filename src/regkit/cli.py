@@ -388,10 +388,11 @@ def _web_options(f: F) -> F:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 for every interface; put HTTPS in front then).")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Worker processes.")
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Threads per worker.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Worker processes [default: two per core, from 2 to 8].")
+@click.option("--threads", type=click.IntRange(1, 64), default=None, help="Threads per worker [default: 4].")
 @_web_options
-def serve(port: int, host: str, workers: int, threads: int, data_dir: Path | None, database: str | None,
+def serve(port: int, host: str, workers: int | None, threads: int | None, data_dir: Path | None, database: str | None,
           regdir: Path | None, org: Path | None) -> None:
     """Serve the web application: staff fill in forms (表单), approvers approve, department heads
     sign stubs (存根), auditors audit. SQLite file by default; schema upgraded on start."""

@@ -21,7 +21,9 @@ def test_serve_zero_setup(tmp_path: Path) -> None:
     project = tmp_path / "proj"
     regkit("init", str(project))
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+           "REGKIT_CACHE_DIR": str(cache)}
     proc = subprocess.Popen([sys.executable, "-m", "regkit", "serve", "--port", str(port)], cwd=project, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -34,6 +36,13 @@ def test_serve_zero_setup(tmp_path: Path) -> None:
                 assert proc.poll() is None, proc.stdout.read() if proc.stdout else b""
                 time.sleep(0.3)
         assert "登录".encode() in body
+        # each worker printed a form when it started (the PDF machinery is loaded before a record asks)
+        pages = cache / "form-pages"
+        for _ in range(100):
+            if pages.is_dir() and any(p.is_file() for p in pages.rglob("*")):
+                break
+            time.sleep(0.3)
+        assert any(p.is_file() for p in pages.rglob("*")), "no worker warmed up the PDF printing"
         data = project / ".regkit"
         assert (data / "regkit.sqlite3").is_file()
         key = data / "secret_key"

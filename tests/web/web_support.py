@@ -121,14 +121,14 @@ class Server:
             self.proc.wait(10)
 
 
-def start_server(data: Path, database: str, workers: int = 2, threads: int = 8) -> Server:
-    """Start ``regkit serve`` and wait until it answers."""
+def start_server(data: Path, database: str, workers: int | None = 2, threads: int | None = 8) -> Server:
+    """Start ``regkit serve`` and wait until it answers (None: ``regkit serve``'s own default)."""
     port = free_port()
     log = data / "serve.log"
     data.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "regkit", "serve", "--port", str(port), "--data", str(data), "--database", database,
-         "--workers", str(workers), "--threads", str(threads)],
+         *(["--workers", str(workers)] if workers else []), *(["--threads", str(threads)] if threads else [])],
         cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
