@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "tests" / "web"))
 
 from web_support import PASSWORD, Client, Postgres, Response, start_server  # noqa: E402
 
-from regkit.web.server import THREADS, default_workers  # noqa: E402
+from regkit.web.server import default_shape  # noqa: E402
 
 MAX_REQUESTS_PER_USER = 5000
 FILLERS = ["李娜", "陈晨"]
@@ -345,8 +345,8 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=0.5)
     ap.add_argument("--lockstep", action="store_true",
                     help="every pause exactly --think and one common start (arrivals in bursts)")
-    ap.add_argument("--workers", type=int, default=None, help="default: regkit serve's (two per core, 2 to 8)")
-    ap.add_argument("--threads", type=int, default=None, help="default: regkit serve's (4)")
+    ap.add_argument("--workers", type=int, default=None, help="default: regkit serve's for the database")
+    ap.add_argument("--threads", type=int, default=None, help="default: regkit serve's for the database")
     ap.add_argument("--pdf-runs", type=int, default=30)
     ap.add_argument("--databases", default="sqlite,postgresql")
     args = ap.parse_args()
@@ -372,12 +372,14 @@ def main() -> None:
     ok = True
     print(f"{args.users} users ({args.users - args.approvers} filling, {args.approvers} approving), "
           f"think {args.think} s {'exactly, in lockstep' if args.lockstep else 'on average (0.5-1.5x)'}, "
-          f"{args.seconds:.0f} s, gunicorn {args.workers or default_workers()} workers x {args.threads or THREADS} "
-          f"threads{'' if args.workers or args.threads else ' (regkit serve defaults)'}")
+          f"{args.seconds:.0f} s")
     for r in results:
         pages, floor, pdf = r["pages"], r["floor"], r["pdf"]  # type: ignore[assignment]
         p95, f95, pdf95 = _p(pages, 0.95), _p(floor, 0.95), _p(pdf, 0.95)
-        print(f"\n[{r['database']}] {r['requests']} page requests in {r['elapsed']:.1f} s "
+        workers, threads = default_shape(str(r["database"]))
+        told = bool(args.workers or args.threads)
+        print(f"\n[{r['database']}] gunicorn {args.workers or workers} workers x {args.threads or threads} threads"
+              f"{'' if told else ' (regkit serve defaults)'}: {r['requests']} page requests in {r['elapsed']:.1f} s "
               f"({r['requests'] / r['elapsed']:.1f}/s)")
         print(f"  pages  p50 {_p(pages, 0.5) * 1000:6.1f} ms  p95 {p95 * 1000:6.1f} ms  "
               f"max {max(pages) * 1000:6.1f} ms   (goal p95 < 200 ms: {'ok' if p95 < 0.2 else 'MISSED'})")

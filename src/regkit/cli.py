@@ -389,8 +389,9 @@ def _web_options(f: F) -> F:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 for every interface; put HTTPS in front then).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Worker processes [default: two per core, from 2 to 8].")
-@click.option("--threads", type=click.IntRange(1, 64), default=None, help="Threads per worker [default: 4].")
+              help="Worker processes [default: 2 on SQLite; on PostgreSQL two per core, from 2 to 8].")
+@click.option("--threads", type=click.IntRange(1, 64), default=None,
+              help="Threads per worker [default: 8 on SQLite, 4 on PostgreSQL].")
 @_web_options
 def serve(port: int, host: str, workers: int | None, threads: int | None, data_dir: Path | None, database: str | None,
           regdir: Path | None, org: Path | None) -> None:

@@ -15,6 +15,7 @@ from web_support import ROOT, free_port, regkit
 
 from regkit.errors import UsageError
 from regkit.web.dburl import database_settings, redact
+from regkit.web.server import default_shape
 
 
 def test_serve_zero_setup(tmp_path: Path) -> None:
@@ -104,3 +105,10 @@ def test_history_is_append_only(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", APPEND_ONLY, str(ROOT / "regulations"), str(tmp_path)],
                          capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.strip() == "save,delete True"
+
+
+def test_default_shape() -> None:
+    # SQLite's writers take turns: few processes; PostgreSQL: two processes per core, 4 threads each
+    assert default_shape("sqlite") == (2, 8)
+    workers, threads = default_shape("postgresql")
+    assert threads == 4 and workers == max(2, min(8, 2 * len(os.sched_getaffinity(0))))

@@ -14,19 +14,25 @@ from .config import WebConfig, secret_key
 from .dburl import redact
 
 _READY: list[WebConfig] = []
-THREADS = 4  # threads per worker process, when not told
+SQLITE_SHAPE = (2, 8)  # worker processes x threads on SQLite, when not told
 
 
-def default_workers() -> int:
-    """Worker processes when not told: two per core the process may use, from 2 to 8. A process
-    runs one thread of Python at a time: a request whose database answer has come back waits for
-    the other threads of its process to let go, so fewer threads in more processes answer sooner
-    (50 people at once on 2 cores: 4 x 4 kept p95 at 155 ms where 2 x 8 took 223 ms)."""
+def default_shape(vendor: str) -> tuple[int, int]:
+    """Worker processes and threads per process when not told, by database (Django's vendor
+    name). On PostgreSQL two processes per core the process may use (2 to 8) of 4 threads: a
+    process runs one thread of Python at a time, and a request whose database answer has come
+    back waits for the other threads of its process to let go, so fewer threads in more
+    processes answer sooner (bench/web_bench.py, 50 people
+    on 2 cores: p95 114 ms with 4 x 4 where 2 x 8 took 223 ms). On SQLite, where writers take
+    turns on one file, 2 x 8: the writers of more processes queue on the lock file, which wakes
+    them in no particular order (one run: p95 329 ms with 4 x 4; 141 ms with 2 x 8)."""
+    if vendor == "sqlite":
+        return SQLITE_SHAPE
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    return max(2, min(8, 2 * cores))
+    return max(2, min(8, 2 * cores)), 4
 
 
 def warm_up(project: Any) -> None:
@@ -91,19 +97,22 @@ def upgrade(config: WebConfig, *, apply: bool = True) -> list[str]:
 
 def serve(config: WebConfig, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
           threads: int | None = None, ready: Callable[[str], None] | None = None) -> None:
-    """Serve the application until interrupted (migrations applied first); ``default_workers()``
-    processes of ``THREADS`` threads unless told."""
+    """Serve the application until interrupted (migrations applied first); ``default_shape()``
+    processes and threads unless told."""
     upgrade(config)
     from . import access
 
     project = access.project()  # a broken regulation fails here, with its file:line:col, not on the first request
+    from django.db import connection
     from gunicorn.app.base import BaseApplication
+
+    shape = default_shape(connection.vendor)
 
     from .wsgi import application
 
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": workers or default_workers(), "threads": threads or THREADS,
+        "workers": workers or shape[0], "threads": threads or shape[1],
         "worker_class": "gthread", "timeout": 60, "graceful_timeout": 10, "keepalive": 5,
         "limit_request_line": 8190, "limit_request_fields": 100, "limit_request_field_size": 8190,
         "accesslog": os.environ.get("REGKIT_ACCESS_LOG") or None, "errorlog": "-", "loglevel": "warning",
