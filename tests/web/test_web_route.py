@@ -202,3 +202,23 @@ def test_export_reads_back_as_stored(site: Server, tmp_path) -> None:  # type: i
         return tuple(sorted((k, str(v)) for k, v in f.items() if k not in ("source", "line")))
 
     assert sorted(map(key, files["findings"])) == sorted(map(key, stored["findings"]))
+
+
+def test_an_older_page_cannot_approve(site: Server) -> None:
+    # the approver opened the slip; its maker then changed it: approving what was shown is refused,
+    # and the record keeps the maker's change, unapproved; the page shown afresh approves it
+    maker, pk = _fill(site)
+    boss = Client(site.url)
+    boss.login("张伟")
+    shown = re.search(r'name="version" value="(\d+)"', boss.get(f"/records/{pk}/").text)
+    assert shown is not None
+    r = maker.post(f"/records/{pk}/edit/", dict(ARREARS, amount="900"))
+    assert r.status == 302, r.text[:2000]
+    r = boss.post(f"/records/{pk}/approve/", {"version": shown.group(1), "comment": ""})
+    assert r.status == 403 and "已被他人修改" in r.text
+    page = boss.get(f"/records/{pk}/").text
+    assert _value(page, "amount") == "900.00" and _value(page, "approved_by") == "—"
+    fresh = re.search(r'name="version" value="(\d+)"', page)
+    assert fresh is not None and fresh.group(1) != shown.group(1)
+    assert boss.post(f"/records/{pk}/approve/", {"version": fresh.group(1), "comment": ""}).status == 302
+    assert _value(boss.get(f"/records/{pk}/").text, "approved_by") == "张伟"

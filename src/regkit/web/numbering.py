@@ -19,12 +19,31 @@ def early() -> bool:
     return bool(connection.vendor != "sqlite")
 
 
-def take(form: Form) -> str:
-    """The form's next number that no stored record carries (an imported record may have it)."""
+def take(form: Form, *, checked: bool = False) -> str:
+    """The form's next number. An imported record moves the counter past its own number
+    (``note_taken``), so the next number is free but for a race with an import, which the record's
+    unique number refuses; ``checked`` then skips numbers a stored record carries (as records
+    imported before imports moved the counter may)."""
     while True:
         number = f"{form.number_prefix}-{_advance(form.id):04d}"
-        if not StoredRecord.objects.filter(form_id=form.id, number=number).exists():
+        if not checked or not StoredRecord.objects.filter(form_id=form.id, number=number).exists():
             return number
+
+
+def note_taken(form: Form, number: str) -> None:
+    """An imported record carries ``number``: later numbers of the form come after it."""
+    head, _, digits = number.rpartition("-")
+    if head != form.number_prefix or not digits.isdigit():
+        return
+    n = int(digits)
+    if not Counter.objects.filter(form_id=form.id).exists():
+        try:
+            with transaction.atomic():
+                Counter.objects.create(form_id=form.id, last=n)
+            return
+        except IntegrityError:  # made by someone else a moment ago
+            pass
+    Counter.objects.filter(form_id=form.id, last__lt=n).update(last=n)
 
 
 def give_back(form: Form, number: str) -> None:

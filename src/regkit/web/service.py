@@ -133,11 +133,12 @@ def create(project: Project, form_id: str, checked: Checked, actor: str) -> Stor
     values = dict(checked.values, id=None)
     rec = StoredRecord(form_id=form.id, number="", status=Status.PENDING, created_by=actor, values={})
     tasks = _route(project, reg, form, rec, values, day)  # before the transaction: it holds the database
-    for _ in range(5):
-        early = numbering.take(form) if numbering.early() else None
+    for attempt in range(5):
+        skip_taken = attempt > 0  # a number refused as taken: skip the taken ones from now on
+        early = numbering.take(form, checked=skip_taken) if numbering.early() else None
         try:
             with writing():
-                rec.number = values["id"] = early or numbering.take(form)
+                rec.number = values["id"] = early or numbering.take(form, checked=skip_taken)
                 if by_number:
                     tasks = _route(project, reg, form, rec, values, day)
                 rec.values = dict(rec.values, id=rec.number)
@@ -178,24 +179,40 @@ def _commit(rec: StoredRecord, version: int | None, actor: str, change: Change) 
     """Apply ``change`` to the record and store it with its tasks and history entry. ``change``
     sets the record's new state (or refuses, or returns None when nothing changes) and names the
     action and its comment; it runs before the write transaction, and again on the locked record
-    only if someone changed the record in between, so the database is held for the writes alone."""
+    only if someone changed the record in between, so the database is held for the writes alone.
+    The record is stored only if it is still the version read (one statement); if not, it is
+    read again, locked, and the change worked out anew."""
+    if version is not None and rec.version != version:  # the page shown was of an older version
+        raise Refused("此记录已被他人修改，请刷新后重试")
     loaded = rec.version
     before = dict(rec.values)
     done = change(rec)
     with writing():
-        fresh = _locked(rec, version)
-        if fresh.version != loaded:
-            rec, before = fresh, dict(fresh.values)
-            done = change(rec)
-        if done is None:
-            return rec
+        if done is None or not _store_if_unchanged(rec, loaded):
+            fresh = _locked(rec, version)
+            if fresh.version != loaded:
+                rec, before = fresh, dict(fresh.values)
+                done = change(rec)
+            if done is None:
+                return rec
+            rec.version += 1
+            rec.updated_at = _now()
+            rec.save()
         action, comment, tasks = done
-        rec.version += 1
-        rec.updated_at = _now()
-        rec.save()
         _save_tasks(rec, tasks)
         _log(rec, actor, action, before, comment)
         return rec
+
+
+def _store_if_unchanged(rec: StoredRecord, loaded: int) -> bool:
+    """Store the record's new state if the stored one is still version ``loaded``."""
+    now = _now()
+    stored = StoredRecord.objects.filter(pk=rec.pk, version=loaded).update(
+        values=rec.values, signatures=rec.signatures, status=rec.status, approvers=rec.approvers,
+        version=loaded + 1, updated_at=now)
+    if stored:
+        rec.version, rec.updated_at = loaded + 1, now
+    return bool(stored)
 
 
 def editable_fields(project: Project, form: Form, rec: StoredRecord) -> set[str]:
@@ -317,4 +334,5 @@ def import_record(project: Project, record: dict[str, Any], actor: str) -> Store
         rec.save(force_insert=True)
         _save_tasks(rec, tasks, new=True)
         _log(rec, actor, "imported", {})
+        numbering.note_taken(form, number)
         return rec
