@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_support import PASSWORD, Postgres, Server, start_server
+from web_support import PASSWORD, Postgres, Server, postgres_cluster, start_server
 
 PEOPLE = ["李娜", "陈晨", "张伟", "王芳", "陈刚", "林涛", "孙悦", "马超"]
 
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
-    """A PostgreSQL cluster for the session, in a folder of its own the ``postgres`` user can reach
-    (pytest's temporary folders are private to the user running the tests)."""
-    base = Path(tempfile.mkdtemp(prefix="regkit-pg-"))
-    base.chmod(0o755)
-    pg = Postgres.start(base / "cluster")
-    try:
+    """A PostgreSQL cluster for the session."""
+    with postgres_cluster() as pg:
         yield pg
-    finally:
-        pg.stop()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def _server(kind: str, tmp: Path, postgres_factory: object) -> Server:

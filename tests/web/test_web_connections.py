@@ -5,14 +5,12 @@ check at all, each thread would answer one request with an error)."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from web_support import PASSWORD, Client, Postgres, start_server
+from web_support import PASSWORD, Client, Postgres, postgres_cluster, start_server
 
 THREADS = 4
 
@@ -20,14 +18,8 @@ THREADS = 4
 @pytest.fixture
 def own_postgres() -> Iterator[Postgres]:
     """A cluster of this test's own: it is restarted, which the other tests' servers need not see."""
-    base = Path(tempfile.mkdtemp(prefix="regkit-pg-restart-"))
-    base.chmod(0o755)
-    pg = Postgres.start(base / "cluster")
-    try:
+    with postgres_cluster("regkit-pg-restart-") as pg:
         yield pg
-    finally:
-        pg.stop()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def _burst(clients: list[Client]) -> list[int]:

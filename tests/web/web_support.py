@@ -11,10 +11,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,6 +98,20 @@ class Postgres:
         """pg_ctl restart (fast: the server ends every connection)."""
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.folder / "data"), "-l", str(self.folder / "log"),
                   "-m", "fast", "-w", "-t", "60", "restart")
+
+
+@contextmanager
+def postgres_cluster(prefix: str = "regkit-pg-") -> Iterator[Postgres]:
+    """A PostgreSQL cluster in a new folder the ``postgres`` user can reach (pytest's temporary
+    folders are private to the user running the tests), stopped and removed afterwards."""
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    base.chmod(0o755)
+    pg = Postgres.start(base / "cluster")
+    try:
+        yield pg
+    finally:
+        pg.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @dataclass
