@@ -31,8 +31,9 @@ def columns(form: Form) -> list[tuple[str, FormField | None]]:
 
 def missing_sql(form: Form, cells: dict[str, str | None], *, raw: bool) -> str:
     """SQL for the keys of the form's required fields a record leaves empty (NULL when none):
-    over a CSV file's raw cells (``raw``, NULL or '' when empty; a column the file lacks is
-    empty) or over the typed columns of a form's table (an empty list is empty too)."""
+    over a CSV file's raw cells as the engine's reader gives them (``raw``, NULL when empty: it
+    reads "" as NULL too; a column the file lacks is empty) or over the typed columns of a form's
+    table (an empty list is empty too)."""
     required = [f for f in form.fields if f.required and f.type != "table" and f.key != "id"]
     if not required:
         return "CAST(NULL AS VARCHAR[])"
@@ -42,7 +43,7 @@ def missing_sql(form: Form, cells: dict[str, str | None], *, raw: bool) -> str:
         if v is None:
             tests.append((f.key, "TRUE"))
         elif raw:
-            tests.append((f.key, f"({v} IS NULL OR {v} = '')"))
+            tests.append((f.key, f"({v} IS NULL)"))
         elif f.type in LIST_TYPES:
             tests.append((f.key, f"({v} IS NULL OR len({v}) = 0)"))
         elif sql_type(f) == "VARCHAR":
@@ -118,7 +119,7 @@ class Store:
                 if cast_type(f) is not None:  # cast once, for the test and for storing
                     cast = f"{raw_cell}_t"
                     casts.append(f"try_cast({raw_cell} AS {cast_type(f)}) AS {cast}")
-                tests.append(accept(f, raw_cell, cast))
+                tests.append(accept(f, raw_cell, cast, read=True))
                 if needed is None or key in needed:
                     kept.append(f"{stored(f, raw_cell, cast)} AS {quote(key)}")
             elif f is None or f.key == "id":
