@@ -12,7 +12,7 @@ clean ones), against, in the same run:
 
 Every engine runs as its own process; its wall time and peak memory (the child's maxrss) are
 measured. The findings of regkit (rule, record, person, fine) must equal the seeded breaches and
-the reference loop's. Usage: ``python bench/check_bench.py [N] [--no-frictionless] [--keep DIR]``.
+the reference loop's. Usage: ``python bench/check_bench.py [N] [--no-frictionless] [--keep DIR] [--pairs K]``.
 """
 
 from __future__ import annotations
@@ -307,11 +307,15 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=1,
                     help="audit K copies of the N records (ids renumbered per copy) in one file: 10^7 records from "
                          "10^6 generated; findings are compared with the reference loop's only")
+    ap.add_argument("--pairs", type=int, default=0,
+                    help="then run the floor and regkit K times more, one after the other, and print the median of "
+                         "their ratios (a machine whose speed drifts during the table's runs biases its ratio)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="regkit-bench-")) if args.keep is None else args.keep
     work.mkdir(parents=True, exist_ok=True)
     try:
-        run(args.n, work, repeat=args.repeat, frictionless=not args.no_frictionless, copies=args.copies)
+        run(args.n, work, repeat=args.repeat, frictionless=not args.no_frictionless, copies=args.copies,
+            pairs=args.pairs)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -330,7 +334,7 @@ def replicate(data: Path, copies: int, target: Path) -> None:
                     dst.write(f"QF-{k}{line[3:]}")
 
 
-def run(n: int, work: Path, *, repeat: int, frictionless: bool, copies: int = 1) -> None:
+def run(n: int, work: Path, *, repeat: int, frictionless: bool, copies: int = 1, pairs: int = 0) -> None:
     """One benchmark run in ``work``."""
     # regkit byte-compiled as an installed package is (an editable install under
     # PYTHONDONTWRITEBYTECODE would compile its modules at every start, and that is not the audit)
@@ -418,6 +422,25 @@ def run(n: int, work: Path, *, repeat: int, frictionless: bool, copies: int = 1)
           + (f", {fl[0] / rk[0]:.1f}× faster than frictionless" if fl else "")
           + f"; peak {rk[2]:.0f} MB; its {len(found)} findings identical to the reference loop's"
           + (f" and to the {len(expected)} seeded breaches" if expected else ""))
+    if pairs:
+        paired(pairs, [PY, "-c", TYPED, str(data), json.dumps(typed_columns())], argv)
+
+
+def paired(k: int, floor_argv: list[str], regkit_argv: list[str]) -> None:
+    """The floor and regkit run one right after the other, ``k`` times: each pair's ratio is taken
+    at one speed of the machine, and their median says where regkit stands."""
+    import statistics
+
+    walls, cpus = [], []
+    print(f"\n{k} pairs, the floor then regkit:")
+    for i in range(k):
+        f, r = measure(floor_argv), measure(regkit_argv)
+        walls.append(r[0] / f[0])
+        cpus.append(r[1] / f[1])
+        print(f"  pair {i + 1}: floor {f[0]:.2f} s ({f[1]:.2f} s CPU), regkit {r[0]:.2f} s ({r[1]:.2f} s CPU): "
+              f"{walls[-1]:.2f}× wall, {cpus[-1]:.2f}× CPU")
+    print(f"median of {k} pairs: {statistics.median(walls):.2f}× the typed read in wall time "
+          f"({min(walls):.2f}–{max(walls):.2f}), {statistics.median(cpus):.2f}× in CPU")
 
 
 def _late_approval(data: Path, rid: str) -> bool:
