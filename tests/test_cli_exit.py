@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
 from check_support import slip_row, write_slips
+from regkit.cli import main
 
 REGULATIONS = Path(__file__).resolve().parent.parent / "regulations"
 
@@ -38,3 +42,14 @@ def test_bad_input_still_exits_2_with_its_message(tmp_path: Path) -> None:
     done = _check(str(tmp_path / "no-such-folder"))
     assert done.returncode == 2
     assert b"no-such-folder" in done.stderr and b"Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args", [["check", "--as-of", "2026-02-30", "x.csv"], ["check", "--bogus"], ["form"],
+                                  ["nosuchcommand"], ["db", "grant"]])
+def test_a_wrong_option_or_argument_is_one_line(args: list[str]) -> None:
+    """Bad input on the command line is one line naming the command, as a bad file is: exit 2."""
+    result = CliRunner().invoke(main, args, obj={}, prog_name="regkit")
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("regkit") and "--help lists the options" in lines[0], lines

@@ -23,7 +23,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Group(click.Group):
-    """Converts RegkitError to its lines and exit code; other exceptions to exit 3."""
+    """Converts RegkitError to its lines and exit code, a command's usage error to one line (exit 2),
+    other exceptions to exit 3."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -41,6 +42,10 @@ class _Group(click.Group):
                 traceback.print_exc()
             for line in exc.lines():
                 click.echo(line, err=True)
+            ctx.exit(exc.exit_code)
+        except click.UsageError as exc:  # a wrong option or argument: one line, as any other bad input
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            click.echo(f"{where}: {exc.format_message()} ({where} --help lists the options)", err=True)
             ctx.exit(exc.exit_code)
         except (click.ClickException, click.Abort):
             raise
