@@ -68,6 +68,17 @@ def test_stub_names_only_the_departments_whose_head_did_not_sign(tmp_path: Path)
     assert f.message == "《同意欠费通知单》QF-001存根未由财务部负责人签字（签字为：陈刚、李娜）"
 
 
+def test_a_stub_sent_to_a_department_the_profile_does_not_know_says_its_head_cannot_be_checked(
+        tmp_path: Path) -> None:
+    report = audit_of(tmp_path, [slip(departments=["财务部", "物业部"], stub_signed_by=["王芳", "赵六"]), stats()])
+    [f] = report.findings
+    assert f.rule == "slip-stub" and f.penalty > 0  # the stub is not shown signed as the regulation asks
+    assert f.message == ("《同意欠费通知单》QF-001存根未由物业部负责人签字（签字为：王芳、赵六）"
+                         "（物业部不在组织档案的部门中，无法核对其负责人签字）")
+    clean = audit_of(tmp_path / "clean", [slip(stub_signed_by=["陈刚", "李娜"]), stats()])
+    assert "组织档案" not in clean.findings[0].message
+
+
 def test_when_limits_a_rule(tmp_path: Path) -> None:
     # slip-approved applies to cash customers only; 月结 slips need the notice instead
     report = audit_of(tmp_path, [slip(settlement="月结", approved_by=None, approved_on=None), notice(), stats()])

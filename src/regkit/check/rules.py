@@ -191,10 +191,13 @@ class Compiler:
         return "CAST(NULL AS VARCHAR)"
 
     def _select(self, reg: Regulation, rule: AnyRule, form: Form, q: Query,
-                extras: dict[str, tuple[str, str]], *, late: str = "FALSE", late_msg: str | None = None) -> str:
+                extras: dict[str, tuple[str, str]], *, late: str = "FALSE", late_msg: str | None = None,
+                note: str | None = None) -> str:
         loss = self._expr(reg, form, rule.loss, q, want="number", default="NULL")
         act = self._expr(reg, form, rule.act, q, want="text", default="CAST(NULL AS VARCHAR)")
         msg = message_sql(rule.message, form, self.constants(reg), extras)
+        if note is not None:  # what the records leave unknown, after the rule's own words
+            msg = f"concat({msg}, {note})"
         if late_msg is not None:
             msg = f"CASE WHEN {late} THEN {message_sql(late_msg, form, self.constants(reg), extras)} ELSE {msg} END"
         cols = ["r._src AS _src", "r._pos AS _pos", "r.id AS _id", f"{self._person(reg, rule, q)} AS _person",
@@ -219,6 +222,7 @@ class Compiler:
         v = quote(form.id)
         extras: dict[str, tuple[str, str]] = {}
         late, late_msg = "FALSE", None
+        note = None
         if isinstance(rule, ApprovalRule):
             allowed = holders(self.project, rule.role, rule.department, regulation=reg.id)
             q.params.update({f"h{i}": name for i, name in enumerate(allowed)})
@@ -247,6 +251,10 @@ class Compiler:
                         f"{head}), FALSE))")
             cond = f"len({unsigned}) > 0"
             extras["unsigned"] = (f"array_to_string({unsigned}, '、')", "text")
+            # a department the profile does not know has no head to check: the finding says so
+            unlisted = f"list_filter(coalesce({d}, []), lambda x: list_position(CAST($depts AS VARCHAR[]), x) IS NULL)"
+            note = (f"CASE WHEN len({unlisted}) > 0 THEN concat('（', array_to_string({unlisted}, '、'), "
+                    f"'不在组织档案的部门中，无法核对其负责人签字）') ELSE '' END")
         elif isinstance(rule, DeadlineRule):
             sign = -1 if isinstance(rule.days, str) and rule.days.startswith("-") else 1
             days = rule.days if isinstance(rule.days, int) else self._param(reg, rule.days.lstrip("-"))
@@ -302,7 +310,7 @@ class Compiler:
             cond = f"NOT coalesce({test}, {' OR '.join(unknown) or 'FALSE'})"
         else:  # pragma: no cover - the model admits no other kind
             raise RuleError(f"unknown rule kind {rule.kind}")
-        q.select = self._select(reg, rule, form, q, extras, late=late, late_msg=late_msg)
+        q.select = self._select(reg, rule, form, q, extras, late=late, late_msg=late_msg, note=note)
         q.source, q.where = v, f"{when} AND ({cond})"
         q.sql = f"SELECT {q.select} FROM {v} r WHERE {q.where}"
         return q
