@@ -110,8 +110,9 @@ def test_old_entries_are_pruned(project_dir: Path, tmp_path: Path, monkeypatch: 
 
 
 def test_an_audit_from_the_cache_loads_no_yaml_or_xml_reader(project_dir: Path, tmp_path: Path) -> None:
-    """Start-up is a share of every audit: a cached project needs no YAML parser, and a CSV file
-    no XML parser (each costs tens of milliseconds to import)."""
+    """Start-up is a share of every audit: a cached project needs no YAML parser, a CSV file no
+    XML parser (each costs tens of milliseconds to import), and the engine is DuckDB's compiled
+    core without the Python package around it (0.06 s to import instead of 0.25 s)."""
     import subprocess
     import sys
 
@@ -121,7 +122,7 @@ def test_an_audit_from_the_cache_loads_no_yaml_or_xml_reader(project_dir: Path, 
     script = ("import sys\nfrom pathlib import Path\nfrom regkit.loader import load_project\n"
               "from regkit.check import audit\n"
               f"audit(load_project([Path({str(project_dir)!r})]), [Path({str(records)!r})])\n"
-              "print(sorted(m for m in ('yaml', 'lxml', 'lxml.etree') if m in sys.modules))\n")
+              "print(sorted(m for m in ('yaml', 'lxml', 'lxml.etree', 'duckdb') if m in sys.modules))\n")
     env = {**os.environ, "REGKIT_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("REGKIT_CACHE", None)
     subprocess.run([sys.executable, "-c", script], capture_output=True, env=env, check=True)  # fills the cache

@@ -14,8 +14,6 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-import duckdb
-
 from ..errors import InputError
 from ..loader import Project
 from ..model import Form, Regulation, Rule
@@ -24,6 +22,7 @@ from ..records.csvfile import CsvProblem, read_python, utf8_copy
 from ..records.sources import NO_SUCH_PATH
 from ..records.tabular import rows_to_records
 from .accept import quote
+from .engine import duckdb
 from .findings import Finding, Report, RuleInfo, citation
 from .rules import needed_fields, run
 from .store import Store, to_unreadable

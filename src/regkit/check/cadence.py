@@ -14,10 +14,9 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-
 from ..model import PARAM_RE, CadenceRule, Form, Regulation, RosterSwaps
 from .accept import quote
+from .engine import duckdb
 from .findings import Finding, show
 from .periods import PERIODS, Period, containing, normalise, periods
 

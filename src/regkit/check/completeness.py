@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-import duckdb
-
 from ..loader import Project
 from ..model import ApprovalRule, DeadlineRule, ExprRule, Form, FormField, Regulation, RequiresRule, StubRule
 from ..model import Rule as AnyRule
 from .accept import quote
+from .engine import duckdb
 from .findings import Finding, citation, number
 
 RULE_SUFFIX = ":required"

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 from pydantic import BaseModel
 
 from .. import expr
@@ -35,6 +34,7 @@ from ..model import (
 )
 from ..model import Rule as AnyRule
 from .accept import quote
+from .engine import duckdb
 from .findings import Finding, citation, number
 from .messages import message_sql
 

@@ -13,11 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
-
 from ..model import ApprovalRule, DeadlineRule, ExprRule, Regulation, StubRule
 from ..model import Rule as AnyRule
 from .accept import quote
+from .engine import duckdb
 from .rules import Compiler, Query, RuleError, renamed, used_params
 
 SHARED = (ApprovalRule, StubRule, DeadlineRule, ExprRule)

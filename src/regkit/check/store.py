@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from ..model import Form, FormField
 from ..records import CsvTable, Record, Unreadable
 from ..records.csvfile import NewlineCount
 from .accept import LIST_TYPES, accept, cast_type, empty, quote, shown, sql_type, stored
+from .engine import duckdb
 
 
 def columns(form: Form) -> list[tuple[str, FormField | None]]:
