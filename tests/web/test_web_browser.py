@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from web_support import PASSWORD, Postgres, Server, start_server
@@ -101,8 +102,22 @@ def _go(d: object, element: object) -> None:
     old = d.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
     element.click()  # type: ignore[attr-defined]
     wait = WebDriverWait(d, 30)  # type: ignore[arg-type]
-    wait.until(ec.staleness_of(old))
+    wait.until(lambda drv: _gone(ec.staleness_of(old), drv))
     wait.until(lambda drv: drv.execute_script("return document.readyState") == "complete")
+
+
+def _gone(stale: Any, drv: object) -> bool:
+    """Selenium's staleness test, which chromedriver sometimes answers, while the new page
+    replaces the old one, with "Node with given id does not belong to the document" instead of a
+    stale element: the old page is gone all the same."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        return bool(stale(drv))
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
 
 def _type_date(el: object, day: dt.date) -> None:
     # a date input in an en-US browser takes month, day and year as typed digits
