@@ -14,6 +14,9 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
+# a refused body up to this size is read before answering, so the client sees the answer
+DRAIN_LIMIT = 64 << 20
+
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
@@ -29,7 +32,10 @@ class RequestLimitMiddleware:
         except TooManyFieldsSent:
             return HttpResponseBadRequest("请求的字段过多".encode(), content_type="text/plain; charset=utf-8")
         except RequestDataTooBig:
-            return HttpResponse("请求过大".encode(), status=413, content_type="text/plain; charset=utf-8")
+            response = HttpResponse("请求过大".encode(), status=413, content_type="text/plain; charset=utf-8")
+            if not _drain(request):
+                response.headers["Connection"] = "close"
+            return response
         if problem is not None:
             return problem
         return self.get_response(request)
@@ -48,6 +54,25 @@ class RequestLimitMiddleware:
                     return HttpResponse(f"字段 {key[:40]} 过长".encode(), status=413,
                                         content_type="text/plain; charset=utf-8")
         return None
+
+
+def _drain(request: HttpRequest) -> bool:
+    """Read and discard the body Django refused unread, up to ``DRAIN_LIMIT`` bytes; True if it all
+    came. A server that closes a socket with unread data makes the kernel reset the connection, and
+    the client, still sending, sees a broken pipe instead of the 413 page (as nginx's lingering close,
+    the refused body is read first)."""
+    try:
+        left = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    if left > DRAIN_LIMIT:
+        return False
+    while left > 0:
+        chunk = request.read(min(left, 1 << 16))
+        if not chunk:
+            return False
+        left -= len(chunk)
+    return True
 
 
 class SecurityHeadersMiddleware:
