@@ -4,6 +4,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 REGKIT := $(VENV)/bin/regkit
 export SOURCE_DATE_EPOCH ?= 1767225600
+# The audit's compiled test of CSV cells (without it the same test runs as SQL, slower).
+CELLS  := src/regkit/check/_cells.so
 
 .PHONY: run test test-latest setup system lint lock bench schema clean serve
 
@@ -32,8 +34,11 @@ test: setup
 
 # Byte-compiled once, as pip does for an installed package: an editable install compiles at
 # first import and, where PYTHONDONTWRITEBYTECODE is set, again at every start of every command.
-setup: system $(VENV)/.installed
+setup: system $(VENV)/.installed $(CELLS)
 	$(PY) -m compileall -q src
+
+$(CELLS): src/regkit/check/cells.c
+	$${CC:-cc} -O3 -Wall -Wextra -Werror -shared -fPIC -o $@.tmp $< && mv $@.tmp $@
 
 system:
 	@scripts/system-deps.sh

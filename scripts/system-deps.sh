@@ -5,8 +5,9 @@
 set -euo pipefail
 # Rendering: Pango, HarfBuzz's subsetter, the CJK fonts. Tests: poppler-utils; the office programs
 # users fill forms with (LibreOffice Writer/Calc headless with its Python-UNO bridge, pdftk-java);
-# Debian's chromium and chromedriver for the browser tests; PostgreSQL for the database tests.
-PKGS="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
+# Debian's chromium and chromedriver for the browser tests; PostgreSQL for the database tests;
+# the C compiler for the audit's compiled cell test (src/regkit/check/cells.c).
+PKGS="gcc libc6-dev libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig
 fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai poppler-utils
 poppler-data libreoffice-writer-nogui libreoffice-calc-nogui python3-uno pdftk-java chromium chromium-driver postgresql"
 missing=()

@@ -1,9 +1,10 @@
 """The records inside DuckDB: one view per form (typed columns), one per table field (its rows),
 loaded while the engine may still read files, then locked before any rule runs.
 
-Flat CSV files are read by DuckDB itself (all columns as text, then tested and typed in SQL), the
-way to get near the speed of merely counting the file; rows it does not take go back to the
-Python checks. Other records arrive from Python through an appender, as data."""
+Flat CSV files are read by DuckDB itself (all columns as text, then typed in SQL), the way to get
+near the speed of merely counting the file. Whether each cell is in canonical form is tested by the
+compiled cell test (``cells``) reading the file beside the engine, or where that is not there, in
+the same SQL; rows with a cell that is not go back to the Python checks. Other records arrive from Python through an appender, as data."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typing import Any
 
 from ..model import Form, FormField
 from ..records import CsvTable, Record, Unreadable
-from ..records.csvfile import NewlineCount
+from ..records.csvfile import LineCount, NewlineCount
+from . import cells
 from .accept import LIST_TYPES, accept, cast_type, empty, quote, shown, sql_type, stored
 from .engine import duckdb
 
@@ -54,6 +56,13 @@ def missing_sql(form: Form, cells: dict[str, str | None], *, raw: bool) -> str:
     return f"CASE WHEN {anyempty} THEN list_filter([{items}], lambda x: x IS NOT NULL) END"
 
 
+def _cell_columns(t: CsvTable) -> list[cells.Column]:
+    """The compiled test of each column of the file (one the form does not read is not tested)."""
+    fields = dict(columns(t.form))
+    return [cells.column(None, form_id=t.form.id) if k == "form" else cells.column(fields[k]) if k in fields
+            else cells.Column() for k in t.columns]
+
+
 def _coltype(f: FormField | None) -> str:
     return sql_type(f) if f is not None else "VARCHAR"
 
@@ -64,6 +73,7 @@ class _Part:
     csv: bool = False
     keys: set[str] = field(default_factory=set)
     source: str | None = None  # a CSV file's table holds one source, kept once (in _sources), not per row
+    rising: bool = False  # each row's number is above the one before it (so no two are the same)
 
 
 # The engine's memory budget; beyond it DuckDB writes to the audit's temporary folder. The
@@ -76,6 +86,9 @@ def connect() -> duckdb.DuckDBPyConnection:
     standard output)."""
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
+    # a try_cast of a column read from a CSV file would become the reader's own, strict, typed
+    # read, failing the whole file on one odd cell: a row with one is for the Python checks
+    con.execute("SET disabled_optimizers = 'type_pushdown'")
     return con
 
 
@@ -86,7 +99,7 @@ class Store:
     con: duckdb.DuckDBPyConnection = field(default_factory=lambda: connect())
     parts: dict[str, list[_Part]] = field(default_factory=lambda: defaultdict(list))
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    csv_sources: dict[str, tuple[CsvTable, int, NewlineCount]] = field(default_factory=dict)
+    csv_sources: dict[str, tuple[CsvTable, int, LineCount | None]] = field(default_factory=dict)
     n: int = 0
 
     def spill_to(self, folder: Path, memory_limit: str = MEMORY_LIMIT) -> None:
@@ -123,32 +136,58 @@ class Store:
                     kept.append(f"{stored(f, raw_cell, cast)} AS {quote(key)}")
             elif f is None or f.key == "id":
                 tests.append("FALSE")  # no column holds the record's number: the Python checks say so
-        sql = (
-            f"CREATE TEMP TABLE {name} AS SELECT {' AND '.join(tests) or 'TRUE'} AS _ok, "
-            f"{missing_sql(t.form, {k: by_key.get(k) for k, _ in columns(t.form)}, raw=True)} AS _missing, "
-            f"CASE WHEN _ok THEN NULL ELSE [{', '.join(raw)}] END AS _raw{''.join(', ' + k for k in kept)} "
-            f"FROM (SELECT *{''.join(', ' + c for c in casts)} "
-            f"FROM read_csv($path, header = true, auto_detect = false, columns = {spec}, delim = ',', "
-            f"quote = '\"', escape = '\"', strict_mode = true, allow_quoted_nulls = true, encoding = 'utf-8', "
-            f"max_line_size = 8388608))"
-        )
+
+        def sql(test: bool) -> str:
+            ok = (" AND ".join(tests) or "TRUE") if test else "TRUE"
+            return (
+                f"CREATE TEMP TABLE {name} AS SELECT {ok} AS _ok, "
+                f"{missing_sql(t.form, {k: by_key.get(k) for k, _ in columns(t.form)}, raw=True)} AS _missing, "
+                + (f"CASE WHEN _ok THEN NULL ELSE [{', '.join(raw)}] END" if test else "CAST(NULL AS VARCHAR[])")
+                + f" AS _raw{''.join(', ' + k for k in kept)} "
+                f"FROM (SELECT *{''.join(', ' + c for c in casts)} "
+                f"FROM read_csv($path, header = true, auto_detect = false, columns = {spec}, delim = ',', "
+                f"quote = '\"', escape = '\"', strict_mode = true, allow_quoted_nulls = true, encoding = 'utf-8', "
+                f"max_line_size = 8388608))"
+            )
+
         params: dict[str, Any] = {"path": str(t.path)}
         if "form" in by_key:
             params["form"] = t.form.id
-        counted = NewlineCount(t.path)  # while the engine reads the file
+        # the compiled cell test reads the file beside the engine, which then tests no cell; it
+        # also counts the lines, else a thread does while the engine reads the file
+        background = counted = None
+        if "id" in by_key and cells.library() is not None:
+            background = cells.Background(t.path, _cell_columns(t), t.columns.index("id"))
+        else:
+            counted = NewlineCount(t.path)
         try:
-            self.con.execute(sql, params)
+            self.con.execute(sql(background is None), params)
         except duckdb.Error:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
+            if background is not None:
+                background.wait()
             raise
+        found = background.wait() if background is not None else None
         total = self.con.execute(f"SELECT count(*) FROM {name}").fetchone()
-        self.csv_sources[t.source] = (t, int(total[0]) if total else 0, counted)
+        if background is not None and (found is None or found.rows != (int(total[0]) if total else 0)):
+            # the compiled test could not be sure of the rows: the engine tests the cells after all
+            counted = NewlineCount(t.path)
+            self.con.execute(f"DROP TABLE {name}")
+            self.con.execute(sql(True), params)
+            found = None
+        self.csv_sources[t.source] = (t, int(total[0]) if total else 0, found or counted)
         stored_keys = {k for k, _ in columns(t.form) if k in by_key and (needed is None or k in needed)}
         self.con.execute("CREATE TEMP TABLE IF NOT EXISTS _sources (part VARCHAR PRIMARY KEY, src VARCHAR)")
         self.con.execute("INSERT INTO _sources VALUES ($part, $src)", {"part": name, "src": t.source})
-        self.parts[t.form.id].append(_Part(name, csv=True, keys=stored_keys, source=t.source))
+        self.parts[t.form.id].append(_Part(name, csv=True, keys=stored_keys, source=t.source,
+                                           rising=found is not None and found.rising))
+        if found is not None:
+            if not found.bad:
+                return []
+            self.con.execute(f"UPDATE {name} SET _ok = FALSE WHERE list_contains($bad, rowid)", {"bad": found.bad})
+            return list(zip(found.bad, cells.raw_rows(t.path, found.offsets), strict=True))
         rows = self.con.execute(f"SELECT rowid, _raw FROM {name} WHERE NOT _ok ORDER BY rowid").fetchall()
-        return [(int(r), list(cells)) for r, cells in rows]
+        return [(int(r), list(c)) for r, c in rows]
 
     def load_records(self, records: list[Record]) -> None:
         """Append validated Python records, per form, through DuckDB's appender."""
@@ -222,6 +261,9 @@ class Store:
         out: list[tuple[str, str, str, int, bool]] = []
         for form in forms:
             v = quote(form.id)
+            parts = self.parts.get(form.id, [])
+            if len(parts) == 1 and parts[0].rising:
+                continue  # the compiled cell test saw them rise
             # ids that rise from each row to the next (in whatever order the engine reads them)
             # are all different: one pass instead of grouping them, the usual case of a numbered
             # register

@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from ..loader import Project
 from . import Collected, CsvTable, Unreadable, validate
@@ -281,6 +281,16 @@ def safe_path(path: Path, workdir: Path) -> Path:
     return link
 
 
+class LineCount(Protocol):
+    """What turns row positions into lines: the file's line breaks and last byte, or that each
+    row is one line."""
+
+    one_row_per_line: bool
+
+    def result(self) -> tuple[int, bytes] | None:
+        """(line breaks, last byte), or None if the file could not be read."""
+
+
 class NewlineCount:
     """How many line breaks a file holds and its last byte, counted on a thread of its own: it
     reads the file while the engine parses it (which leaves the interpreter free), so the count
@@ -329,7 +339,7 @@ def _one_row_per_line(fh: BinaryIO) -> bool:
 
 
 def line_numbers(table: CsvTable, rows: list[int], total_rows: int,
-                 counted: NewlineCount | None = None) -> dict[int, int]:
+                 counted: LineCount | None = None) -> dict[int, int]:
     """The first line of the data rows at these 0-based positions, the engine having read
     ``total_rows`` rows (it skips blank lines; a quoted line break keeps a row going)."""
     wanted = set(rows)
