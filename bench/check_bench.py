@@ -235,6 +235,21 @@ con.execute("SET enable_progress_bar = false")
 print(con.execute(sql, {"p": path}).fetchone()[0])
 '''
 
+CELLS = r'''
+import sys
+from pathlib import Path
+from regkit.check import cells
+from regkit.check.store import columns
+from regkit.loader import load_project
+form = load_project(["regulations"]).form("arrears-approval")[1]
+with open(sys.argv[1], encoding="utf-8") as fh:
+    header = fh.readline().rstrip("\n").split(",")
+fields = dict(columns(form))
+got = cells.scan(Path(sys.argv[1]), [cells.column(fields[k]) for k in header], header.index("id"))
+assert got is not None, "no compiled cell test: run make setup"
+print(got.rows, len(got.bad))
+'''
+
 # What every regkit process pays before it reads a record: Python, its imports, the regulations.
 STARTUP = "import regkit.cli, regkit.check, regkit.report.jsonout, regkit.loader as l; l.load_project(['regulations'])"
 
@@ -372,7 +387,7 @@ def run(n: int, work: Path, *, repeat: int, frictionless: bool, copies: int = 1,
     tests.write_text(validation_sql(), encoding="utf-8")
     valid = measure([PY, "-c", VALIDATE, str(data), str(tests), "{}"], repeat)
     assert int(valid[3]) == n, valid[3]
-    results.append(("DuckDB reading + regkit's cell tests only (no rules)", *valid[:3], 0))
+    results.append(("DuckDB reading + regkit's SQL cell tests (no rules)", *valid[:3], 0))
     tests.write_text(validation_sql(typed=("date", "amount")), encoding="utf-8")
     valid = measure([PY, "-c", VALIDATE, str(data), str(tests), json.dumps(typed_columns())], repeat)
     assert int(valid[3]) == n, valid[3]
@@ -386,6 +401,18 @@ def run(n: int, work: Path, *, repeat: int, frictionless: bool, copies: int = 1,
     assert got["unreadable"] == [], got["unreadable"][:3]
     found = {(f["rule"], f["record"], f["person"], f["penalty"]): None for f in got["findings"] if f["form"] == FORM}
     results.append(("regkit check (end to end, JSON report file)", *rk[:3], len(found)))
+    # the compiled cell test (cells.c) alone, and regkit without it (the SQL cell tests in the engine's read)
+    compiled = measure([PY, "-c", CELLS, str(data)], repeat)
+    assert compiled[3].split() == [str(n), "0"], compiled[3]
+    results.append(("  its compiled cell test alone (cells.c, one thread)", *compiled[:3], 0))
+    os.environ["REGKIT_NO_C_CELLS"] = "1"
+    try:
+        sql_tests = measure(argv, repeat)
+    finally:
+        del os.environ["REGKIT_NO_C_CELLS"]
+    same = json.loads(report.read_text(encoding="utf-8"))
+    assert same == got, "regkit without the compiled cell test reports otherwise"
+    results.append(("  regkit check with the SQL cell tests instead", *sql_tests[:3], len(found)))
 
     loop = measure([PY, "-c", LOOP, str(data), AS_OF.isoformat(), json.dumps(prof)], repeat)
     by_loop = {(r, i, p, fine): None for r, i, p, fine in json.loads(loop[3])}
