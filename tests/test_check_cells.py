@@ -51,14 +51,14 @@ def test_the_library_is_built() -> None:
 
 
 def test_canonical_rows_pass_and_each_odd_cell_is_found(every: Project, tmp_path: Path) -> None:  # noqa: F811
-    odd = {1: " 甲公司", 4: "1,200", 5: "2026-02-29", 3: "１２", 6: "2026-13", 7: "cash", 8: "甲;丁", 9: "财务部、调度部",
-           10: "李娜\u3000", 13: "maybe", 2: "\n一行"}
+    odd = {1: " 甲公司", 4: "1,200", 5: "2026-02-29", 3: "１２", 6: "2026-13", 7: "cash", 8: "甲;丁",
+           9: "财务部、调度部", 10: "李娜\u3000", 13: "maybe", 2: "\n一行"}
     rows = [GOOD[:]]
     for k, value in sorted(odd.items()):
-        row = [f"YB-{k + 10}"] + GOOD[1:]
+        row = [f"YB-{k + 10}", *GOOD[1:]]
         row[k] = value
         rows.append(row)
-    rows.append(["YB-99"] + GOOD[1:])
+    rows.append(["YB-99", *GOOD[1:]])
     text = ",".join(KEYS) + "\n" + "\n".join(_line(r) for r in rows) + "\n"
     found = cells.scan(_write(tmp_path / "every.csv", text), _columns(every), 0)
     assert found is not None
@@ -75,7 +75,7 @@ def test_canonical_rows_pass_and_each_odd_cell_is_found(every: Project, tmp_path
 
 def test_facts_of_the_file(every: Project, tmp_path: Path) -> None:  # noqa: F811
     # a quoted cell with line breaks, CRLF line ends, a blank line, a BOM, no line break at the end
-    rows = [["YB-1"] + GOOD[1:], ["YB-2"] + GOOD[1:], ["YB-3"] + GOOD[1:]]
+    rows = [["YB-1", *GOOD[1:]], ["YB-2", *GOOD[1:]], ["YB-3", *GOOD[1:]]]
     rows[1][2] = "第一行\r\n第二行\n第三行"
     text = "\ufeff" + ",".join(KEYS) + "\r\n" + _line(rows[0]) + "\r\n\r\n" + _line(rows[1]) + "\r\n" + _line(rows[2])
     path = _write(tmp_path / "every.csv", text)
@@ -146,8 +146,12 @@ def test_a_scan_that_does_not_line_up_leaves_it_to_the_sql_test(every: Project, 
     monkeypatch.setattr("regkit.check.needed_fields", lambda project, form: None)
     if wrong == "rows":  # a scan that counted one row more than the engine read
         real = cells.scan
-        monkeypatch.setattr(cells, "scan", lambda p, c, i=-1: (lambda s: s and cells.Scan(s.rows + 1, s.bad, s.offsets))(
-            real(p, c, i)))
+
+        def one_more(path: Path, cols: list[cells.Column], id_col: int = -1) -> cells.Scan | None:
+            got = real(path, cols, id_col)
+            return got and cells.Scan(got.rows + 1, got.bad, got.offsets)
+
+        monkeypatch.setattr(cells, "scan", one_more)
     else:  # more odd rows than the scan keeps
         monkeypatch.setattr(cells, "MAX_BAD", 3)
     got, got_bad = _load(every, path, tmp_path)

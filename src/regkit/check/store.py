@@ -4,7 +4,8 @@ loaded while the engine may still read files, then locked before any rule runs.
 Flat CSV files are read by DuckDB itself (all columns as text, then typed in SQL), the way to get
 near the speed of merely counting the file. Whether each cell is in canonical form is tested by the
 compiled cell test (``cells``) reading the file beside the engine, or where that is not there, in
-the same SQL; rows with a cell that is not go back to the Python checks. Other records arrive from Python through an appender, as data."""
+the same SQL; rows with a cell that is not go back to the Python checks. Other records arrive from
+Python through an appender, as data."""
 
 from __future__ import annotations
 
