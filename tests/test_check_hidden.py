@@ -200,13 +200,17 @@ def liaison(n: int, **changes: Any) -> dict[str, Any]:
 def test_free_written_as_the_new_rate_is_free_transport(tmp_path: Path) -> None:
     """二、1 "擅自答应客户降低运价或免费托运": 免费 written as the new rate, direction left blank and no
     approval, is free transport (50 yuan), not merely a slip without a direction; a rise needs
-    no approval; rates written as shown (元/吨, ¥1,200) are read for the direction and the loss."""
+    no approval; rates written as shown (元/吨, ¥1,200) are read for the direction and the loss.
+    Free transport loses the whole rate, whether 免费 is the new rate or the direction with no
+    new rate."""
     records = [liaison(1), liaison(2, current_rate="1.20元/公斤", new_rate="免费"),
-               liaison(3, current_rate="¥1,200", new_rate="¥1,100"), liaison(4, new_rate="110元/吨")]
+               liaison(3, current_rate="¥1,200", new_rate="¥1,100"), liaison(4, new_rate="110元/吨"),
+               liaison(5, rate_change="免费托运", new_rate=None)]
     report = check([write_json(tmp_path / "liaison.json", records)])
     assert brief(report) == [("rate-cut-approved", "LL-1", "陈晨", 50, 10.0),
-                             ("rate-cut-approved", "LL-2", "陈晨", 50, None),
-                             ("rate-cut-approved", "LL-3", "陈晨", 50, 100.0)]
+                             ("rate-cut-approved", "LL-2", "陈晨", 50, 1.2),
+                             ("rate-cut-approved", "LL-3", "陈晨", 50, 100.0),
+                             ("rate-cut-approved", "LL-5", "陈晨", 50, 100.0)]
 
 
 # -- record files as users give them ------------------------------------------------------------

@@ -62,6 +62,14 @@ def test_arithmetic_is_exact(project: Project) -> None:
     assert evaluate(project, "amount / guests", amount=Decimal("600.00"), guests=0) is None
 
 
+def test_if_else_chooses(project: Project) -> None:
+    assert evaluate(project, "0 if amount > 100 else amount", amount=Decimal("150.00")) == 0
+    assert evaluate(project, "0 if amount > 100 else amount", amount=Decimal("50.00")) == Decimal("50.00")
+    assert evaluate(project, "0 if amount > 100 else amount", amount=None) is None  # a null test takes 'else'
+    assert evaluate(project, "'大额' if amount > 100 else None", amount=Decimal("150.00")) == "大额"
+    assert evaluate(project, "(1 if empty(department) else 2) == 1", department="") is True
+
+
 @pytest.mark.parametrize(("start", "end", "days"), [
     ("2026-03-06", "2026-03-09", 1),   # Friday to Monday
     ("2026-03-09", "2026-03-09", 0),
@@ -111,6 +119,8 @@ def test_a_parameter_by_role(project: Project) -> None:
     ("claim_days(claimant) > 0", "unknown function claim_days()"),
     ("meal_limit(claimant, date) > 0", "meal_limit(person) takes one argument, the person"),
     ("day_of_next_month(spent_on) > date", "day_of_next_month() takes 2 argument(s)"),
+    ("(amount if guests > 1 else 'x') == 1", "both results of 'if ... else' must have one type, not number and text"),
+    ("(1 if amount else 2) == 1", "'amount' is number, expected boolean"),
 ])
 def test_type_errors(project: Project, source: str, message: str) -> None:
     reg = project.regulation("expense")

@@ -170,6 +170,16 @@ class _Compiler:
         op = " AND " if isinstance(node.op, ast.And) else " OR "
         return "(" + op.join(parts) + ")", "boolean"
 
+    def v_IfExp(self, node: ast.IfExp) -> tuple[str, str]:
+        cs, ct = self.visit(node.test)
+        self._need(ct, "boolean", node.test)
+        bs, bt = self.visit(node.body)
+        es, et = self.visit(node.orelse)
+        if bt != et and "null" not in (bt, et):
+            raise ExprError(f"both results of 'if ... else' must have one type, not {bt} and {et}")
+        # as in Python, a test that is null (an empty field compared) takes the 'else'
+        return f"(CASE WHEN coalesce({cs}, FALSE) THEN {bs} ELSE {es} END)", et if bt == "null" else bt
+
     def v_UnaryOp(self, node: ast.UnaryOp) -> tuple[str, str]:
         sql, typ = self.visit(node.operand)
         if isinstance(node.op, ast.Not):
