@@ -185,7 +185,8 @@ class Store:
         if found is not None:
             if not found.bad:
                 return []
-            self.con.execute(f"UPDATE {name} SET _ok = FALSE WHERE list_contains($bad, rowid)", {"bad": found.bad})
+            self.con.execute(f"UPDATE {name} SET _ok = FALSE FROM (SELECT unnest($bad) AS p) b "
+                             f"WHERE {name}.rowid = b.p", {"bad": found.bad})
             return list(zip(found.bad, cells.raw_rows(t.path, found.offsets), strict=True))
         rows = self.con.execute(f"SELECT rowid, _raw FROM {name} WHERE NOT _ok ORDER BY rowid").fetchall()
         return [(int(r), list(c)) for r, c in rows]
