@@ -221,7 +221,11 @@ long regkit_scan_cells(const char *path, int ncols, const int *types, const int 
     int64_t row = -1, newlines = 0; /* the header is row -1 */
     const unsigned char *prev_id = NULL;
     size_t prev_len = 0;
-    int rising = id_col >= 0 && id_col < ncols;
+    /* Only where the stored number is the cell's text (or a date, whose canonical text sorts as it
+     * does): "+1", "01" and "1" rise as text, yet are one BIGINT id (so are "1.5" and "1.50", or
+     * "1" and "true"), and rising ids skip the duplicate check. */
+    int rising = id_col >= 0 && id_col < ncols && types[id_col] != T_INTEGER && types[id_col] != T_AMOUNT &&
+                 types[id_col] != T_BOOLEAN;
     const unsigned char *start[MAX_COLS], *end[MAX_COLS];
     const unsigned char *p = map;
     if (size >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
@@ -287,7 +291,10 @@ long regkit_scan_cells(const char *path, int ncols, const int *types, const int 
                 goto done;
             }
         }
-        if (empty_line) continue; /* the engine skips it */
+        if (empty_line) { /* the engine skips it, but for a first line: that is its (empty) header */
+            if (row < 0) { result = R_UNSURE; goto done; }
+            continue;
+        }
         if (c != ncols) { result = R_UNSURE; goto done; }
         if (row >= 0) {
             int row_bad = escaped;
