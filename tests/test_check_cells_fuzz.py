@@ -449,3 +449,20 @@ def test_a_file_past_the_release_boundary(project: Project, tmp_path: Path) -> N
     found = check_scan(path, cols, tests, 0)
     assert found is not None and found.rows == n + 3 and found.bad == [n] and not found.rising
     assert found.offsets == [len((head + body).encode())]
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_more_bad_rows_than_it_keeps_are_left_to_sql(project: Project, tmp_path: Path, extra: int) -> None:
+    """Past cells.MAX_BAD rows with an odd cell the scan gives up (the SQL test lists them)."""
+    form = _form(project, "every")
+    cols = [cells.column(form.field("id")), cells.column(form.field("text"))]
+    n = cells.MAX_BAD + extra
+    path = tmp_path / "odd.csv"
+    path.write_bytes(("id,text\nYB-0,甲\n" + "".join(f"YB-{i:06d}, 甲\n" for i in range(n))).encode())
+    found = cells.scan(path, cols, 0)
+    if extra:
+        assert found is None
+    else:
+        assert found is not None and found.bad == list(range(1, n + 1)) and found.rows == n + 1
+        head = len("id,text\nYB-0,甲\n".encode())
+        assert found.offsets[:2] == [head, head + len("YB-000000, 甲\n".encode())]

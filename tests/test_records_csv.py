@@ -337,3 +337,16 @@ def test_a_findings_line_in_a_file_without_quotes(tmp_path: Path, blank: int, li
     assert report.unreadable == [] and report.checked == 3
     [f] = [f for f in report.findings if f.record == "QF-9"]
     assert f.line == line
+
+
+@pytest.mark.parametrize("start", ["\n", "\r\n", "\ufeff\n", "\n\n"])
+def test_a_file_whose_first_line_is_blank_is_audited(tmp_path: Path, start: str) -> None:
+    """A blank line before the header: the engine would take it for the header, and the file was
+    once left out of the audit without a word. It is read in Python, which skips it."""
+    rows = [",".join(cells(slip(id="QF-1"))), ",".join(cells(slip(id="QF-9", approved_by="李娜")))]
+    path = tmp_path / "slip.csv"
+    path.write_text(start + "\n".join([",".join(KEYS), *rows]) + "\n", encoding="utf-8", newline="")
+    report = run(path)
+    assert report.unreadable == [] and report.checked == 2
+    [f] = [f for f in report.findings if f.record == "QF-9"]
+    assert f.line == 3 + start.count("\n")

@@ -92,7 +92,7 @@ def plan_csv(project: Project, path: Path, source: str, *, workdir: Path, encodi
         with path.open("rb") as fh:
             head = fh.read(HEAD_BYTES)
         enc = detect_encoding(head, encoding)
-        header, first = _first_rows(head, enc)
+        header, first, blank_first = _first_rows(head, enc)
     except (OSError, LookupError) as exc:
         out.unreadable.append(Unreadable(source, 1, f"cannot read: {getattr(exc, 'strerror', None) or exc}"))
         return out
@@ -117,7 +117,7 @@ def plan_csv(project: Project, path: Path, source: str, *, workdir: Path, encodi
     if problems:
         out.unreadable += [Unreadable(source, 1, p) for p in problems]
         return out
-    if form.table is None:
+    if form.table is None and not blank_first:  # the engine would take a blank first line for the header
         try:
             target = utf8_copy(path, enc, workdir) if enc != "utf-8-sig" else safe_path(path, workdir)
         except CsvProblem as exc:
@@ -180,7 +180,9 @@ def _read_python(project: Project, path: Path, source: str, encoding: str, keys:
     return out
 
 
-def _first_rows(head: bytes, enc: str) -> tuple[list[str], list[str]]:
+def _first_rows(head: bytes, enc: str) -> tuple[list[str], list[str], bool]:
+    """The header and first record of the file (blank lines skipped, as the Python read does),
+    and whether its first line is blank."""
     try:
         text = codecs.getincrementaldecoder(enc)().decode(head, final=False)
     except UnicodeDecodeError as exc:
@@ -190,13 +192,14 @@ def _first_rows(head: bytes, enc: str) -> tuple[list[str], list[str]]:
                          "--encoding)") from None
     if "\n" not in text and len(head) == HEAD_BYTES:
         raise CsvProblem(1, f"the header line is longer than {HEAD_BYTES} bytes")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = (row for row in csv.reader(io.StringIO(text, newline="")) if row)
+    header: list[str] = []
     try:
         header = next(reader, [])
         first = next(reader, [])
     except csv.Error:
         first = []
-    return header, first
+    return header, first, text.startswith(("\n", "\r"))
 
 
 def _decode(raw: bytes, encoding: str) -> str:
