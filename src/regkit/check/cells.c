@@ -6,9 +6,10 @@
  * than the SQL test of regkit.check.accept (a row it refuses goes to the Python record checks,
  * which give every row they take the same value the engine would), never more lenient: a test
  * holds it to that on generated cells. Where it cannot be sure how DuckDB's reader splits the
- * file into rows (a lone CR, a row with another number of cells) it says so, and the SQL test
- * runs instead. It maps the file and lets go of the pages behind it, so its memory does not grow
- * with the file. */
+ * file into rows (a lone CR) it says so, and the SQL test runs instead; where DuckDB would take
+ * rows that Python's csv module reads otherwise (spaces around a quoted cell, a row of another
+ * number of cells) it says so too, and the file is read in Python. It maps the file and lets go
+ * of the pages behind it, so its memory does not grow with the file. */
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -30,6 +31,7 @@ enum {
 #define R_IO (-1)       /* the file cannot be read */
 #define R_FULL (-2)     /* more bad rows than the caller made room for */
 #define R_UNSURE (-3)   /* the rows may not be the engine's: let the SQL test decide */
+#define R_PYTHON (-4)   /* rows DuckDB takes but Python's csv module reads otherwise: read the file in Python */
 
 #define MAX_COLS 512
 
@@ -197,7 +199,7 @@ static const unsigned char *cell_end(const unsigned char *p, const unsigned char
 
 /* Scan the file: write the 0-based positions of the rows with a bad cell into bad[0..cap), and
  * where each starts in the file into offsets[0..cap); the rest into *facts. Returns how many
- * rows were written, or R_IO, R_FULL, R_UNSURE. */
+ * rows were written, or R_IO, R_FULL, R_UNSURE, R_PYTHON. */
 long regkit_scan_cells(const char *path, int ncols, const int *types, const int *required,
                        const char *const *choices, const int32_t *ws, int nws, int id_col,
                        int64_t *bad, int64_t *offsets, long cap, Facts *facts) {
@@ -279,7 +281,14 @@ long regkit_scan_cells(const char *path, int ncols, const int *types, const int 
                         newlines++;
                 } else {
                     const unsigned char *q = cell_end(p, e);
-                    if (q < e && *q == '"') { result = R_UNSURE; goto done; } /* a quote inside a cell */
+                    if (q < e && *q == '"') { /* a quote inside a cell */
+                        /* DuckDB skips spaces before a quote ( "x" is x, a quoted line break joins two
+                         * lines), Python's csv reads them and the quote as text */
+                        const unsigned char *b = p;
+                        while (b < q && *b == ' ') b++;
+                        result = b == q && q > p ? R_PYTHON : R_UNSURE;
+                        goto done;
+                    }
                     start[c] = p; end[c] = q; c++;
                     p = q;
                 }
@@ -287,7 +296,9 @@ long regkit_scan_cells(const char *path, int ncols, const int *types, const int 
                 if (*p == ',') { p++; continue; }
                 if (*p == '\n') { p++; newlines++; break; }
                 if (*p == '\r' && p + 1 < e && p[1] == '\n') { p += 2; newlines++; break; }
-                result = R_UNSURE; /* a lone CR, or text after a closing quote */
+                /* a lone CR, or text after a closing quote: DuckDB takes "x" , as x and "x" "y" as x y,
+                 * Python's csv says the row is malformed (and the rows after it are then counted one off) */
+                result = *p == '\r' ? R_UNSURE : R_PYTHON;
                 goto done;
             }
         }
@@ -295,7 +306,7 @@ long regkit_scan_cells(const char *path, int ncols, const int *types, const int 
             if (row < 0) { result = R_UNSURE; goto done; }
             continue;
         }
-        if (c != ncols) { result = R_UNSURE; goto done; }
+        if (c != ncols) { result = R_PYTHON; goto done; } /* DuckDB drops extra empty cells, Python says so */
         if (row >= 0) {
             int row_bad = escaped;
             for (int k = 0; k < ncols && !row_bad; k++) {

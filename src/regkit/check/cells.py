@@ -25,6 +25,9 @@ TYPES = {"text": 1, "person": 1, "department": 1, "phone": 1, "multiline": 2, "c
 SKIP, CHOICE = 0, 3
 # beyond this many rows with an odd cell the SQL test is as quick, and keeps no list of them
 MAX_BAD = 1 << 16
+# cells.c's R_PYTHON: DuckDB takes rows that Python's csv module reads otherwise ('"x" ,', ' "x"',
+# '"x" "y"', an extra empty cell): the file is for the Python checks, so that both readings are one
+PYTHON = -4
 
 _lib: ctypes.CDLL | None = None
 _tried = False
@@ -103,9 +106,15 @@ def scan(path: Path, cols: list[Column], id_col: int = -1) -> Scan | None:
     """Test every cell of the UTF-8 CSV file (and whether the numbers in column ``id_col`` rise);
     None where the compiled test is not there or cannot be sure of the rows (the SQL test
     decides then)."""
+    got = _scan(path, cols, id_col)
+    return got if isinstance(got, Scan) else None
+
+
+def _scan(path: Path, cols: list[Column], id_col: int) -> Scan | int:
+    """The scan, or what the library answered instead (-1 where it is not there)."""
     lib = library()
     if lib is None:
-        return None
+        return -1
     n = len(cols)
     types = (ctypes.c_int * n)(*(c.type for c in cols))
     required = (ctypes.c_int * n)(*(int(c.required) for c in cols))
@@ -118,7 +127,7 @@ def scan(path: Path, cols: list[Column], id_col: int = -1) -> Scan | None:
     got = lib.regkit_scan_cells(os.fsencode(path), n, types, required, choices, ws, len(WHITESPACE), id_col, bad,
                                 offsets, MAX_BAD, ctypes.byref(facts))
     if got < 0:
-        return None
+        return int(got)
     return Scan(int(facts.rows), list(bad[:got]), list(offsets[:got]), int(facts.newlines),
                 bytes([facts.last]) if facts.last >= 0 else b"", bool(facts.rising))
 
@@ -131,11 +140,14 @@ class Background(threading.Thread):
         super().__init__(daemon=True)
         self.path, self.cols, self.id_col = path, cols, id_col
         self.result: Scan | None = None
+        self.python = False  # the file is for the Python checks (see PYTHON)
         self.start()
 
     def run(self) -> None:
         """Scan the file."""
         self.result = scan(self.path, self.cols, self.id_col)
+        # why not, asked again (rare: a file with a lone CR, sloppy quotes, or many odd rows)
+        self.python = self.result is None and _scan(self.path, self.cols, self.id_col) == PYTHON
 
     def wait(self) -> Scan | None:
         """The scan's result, once it is done."""

@@ -117,7 +117,8 @@ class Store:
     def load_csv(self, t: CsvTable, needed: set[str] | None = None) -> list[tuple[int, list[Any]]]:
         """Let DuckDB read a flat CSV file; the rows it did not accept as (position, cells).
         Every column is tested; only the ``needed`` ones (all if None) are stored. Raises
-        duckdb.Error if it cannot parse the file (the caller then reads it in Python)."""
+        duckdb.Error if it cannot parse the file, or would read rows otherwise than the Python
+        checks do (the caller then reads it in Python)."""
         name = self._name("c")
         raw = [f"c{i}" for i in range(len(t.columns))]
         spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in raw) + "}"
@@ -169,6 +170,9 @@ class Store:
                 background.wait()
             raise
         found = background.wait() if background is not None else None
+        if background is not None and background.python:  # the file is for the Python checks (cells.PYTHON)
+            self.con.execute(f"DROP TABLE {name}")
+            raise duckdb.InvalidInputException(f"{t.source}: rows the engine reads otherwise than the Python checks")
         total = self.con.execute(f"SELECT count(*) FROM {name}").fetchone()
         if background is not None and (found is None or found.rows != (int(total[0]) if total else 0)):
             # the compiled test could not be sure of the rows: the engine tests the cells after all
