@@ -145,9 +145,9 @@ class Background(threading.Thread):
 
     def run(self) -> None:
         """Scan the file."""
-        self.result = scan(self.path, self.cols, self.id_col)
-        # why not, asked again (rare: a file with a lone CR, sloppy quotes, or many odd rows)
-        self.python = self.result is None and _scan(self.path, self.cols, self.id_col) == PYTHON
+        got = _scan(self.path, self.cols, self.id_col)
+        self.result = got if isinstance(got, Scan) else None
+        self.python = got == PYTHON
 
     def wait(self) -> Scan | None:
         """The scan's result, once it is done."""
