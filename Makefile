@@ -38,7 +38,8 @@ setup: system $(VENV)/.installed $(CELLS)
 	$(PY) -m compileall -q src
 
 $(CELLS): src/regkit/check/cells.c
-	$${CC:-cc} -O3 -Wall -Wextra -Werror -shared -fPIC -o $@.tmp $< && mv $@.tmp $@
+	$${CC:-cc} -O3 -Wall -Wextra -Werror -shared -fPIC \
+	  -DCELLS_SOURCE='"'"$$(sha256sum $< | cut -c1-16)"'"' -o $@.tmp $< && mv $@.tmp $@
 
 system:
 	@scripts/system-deps.sh

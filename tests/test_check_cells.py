@@ -5,7 +5,11 @@ and, where it cannot be sure, leaving the decision to the SQL test with the same
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +166,21 @@ def test_a_scan_that_does_not_line_up_leaves_it_to_the_sql_test(every: Project, 
     assert not isinstance(got.csv_sources["every.csv"][2], cells.Scan)
     assert _stored(got) == _stored(expected)
     assert got_bad == expected_bad
+
+
+@pytest.mark.parametrize("stamp", ["right", "other", "none"])
+def test_a_library_built_from_another_source_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         stamp: str) -> None:
+    # an old _cells.so beside a newer cells.c (a pull without make setup) may test otherwise, or
+    # take other arguments: the SQL test runs instead until make setup builds it again
+    source = tmp_path / "cells.c"
+    shutil.copy(cells.LIBRARY.with_name("cells.c"), source)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    flags = {"right": [f'-DCELLS_SOURCE="{digest}"'], "other": ['-DCELLS_SOURCE="0123456789abcdef"'],
+             "none": []}[stamp]
+    subprocess.run([os.environ.get("CC", "cc"), "-O2", "-shared", "-fPIC", *flags, "-o", str(tmp_path / "_cells.so"),
+                    str(source)], check=True)
+    monkeypatch.setattr(cells, "LIBRARY", tmp_path / "_cells.so")
+    monkeypatch.setattr(cells, "_tried", False)
+    monkeypatch.setattr(cells, "_lib", None)
+    assert (cells.library() is not None) is (stamp == "right")

@@ -197,6 +197,14 @@ static const unsigned char *cell_end(const unsigned char *p, const unsigned char
     return p;
 }
 
+#ifndef CELLS_SOURCE
+#define CELLS_SOURCE "unknown"
+#endif
+
+/* The start of the SHA-256 of the source this library was built from (make setup passes it): the
+ * Python side uses no library built from another version of this file. */
+const char *regkit_cells_source(void) { return CELLS_SOURCE; }
+
 /* Scan the file: write the 0-based positions of the rows with a bad cell into bad[0..cap), and
  * where each starts in the file into offsets[0..cap); the rest into *facts. Returns how many
  * rows were written, or R_IO, R_FULL, R_UNSURE, R_PYTHON. */

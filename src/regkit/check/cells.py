@@ -34,7 +34,8 @@ _tried = False
 
 
 def library() -> ctypes.CDLL | None:
-    """The compiled test, or None where it was not built (or ``REGKIT_NO_C_CELLS`` is set)."""
+    """The compiled test, or None where it was not built from this version of cells.c (or
+    ``REGKIT_NO_C_CELLS`` is set)."""
     global _lib, _tried
     if not _tried:
         _tried = True
@@ -43,6 +44,8 @@ def library() -> ctypes.CDLL | None:
                 lib = ctypes.CDLL(str(LIBRARY))
             except OSError:
                 lib = None
+            if lib is not None and not _built_from_this_source(lib):
+                lib = None  # built from another version of cells.c: make setup builds it again
             if lib is not None:
                 fn = lib.regkit_scan_cells
                 fn.restype = ctypes.c_long
@@ -52,6 +55,18 @@ def library() -> ctypes.CDLL | None:
                                ctypes.POINTER(_Facts)]
                 _lib = lib
     return _lib
+
+
+def _built_from_this_source(lib: ctypes.CDLL) -> bool:
+    import hashlib
+
+    try:
+        built = lib.regkit_cells_source
+    except AttributeError:
+        return False
+    built.restype = ctypes.c_char_p
+    source = hashlib.sha256(LIBRARY.with_name("cells.c").read_bytes()).hexdigest()[:16]
+    return bool(built() == source.encode())
 
 
 class _Facts(ctypes.Structure):
